@@ -1,0 +1,9 @@
+"""Virage entry point: page config, the sign-in gate, navigation by role — nothing else."""
+
+import streamlit as st
+
+from engagement import ui
+
+st.set_page_config(page_title="Virage", page_icon=":material/explore:", layout="wide")
+actor = ui.sign_in_gate()
+ui.navigation(actor).run()

@@ -1,0 +1,137 @@
+"""The command line: `python -m engagement init | demo | roles ...`.
+
+Every command prints one clear line on bad input and exits non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import select
+from tqdm import tqdm
+
+from engagement.authz import GRANTABLE_ROLES, SYSTEM, role_label
+from engagement.config import Settings, load_settings
+from engagement.db import get_engine, migrate, unit_of_work
+from engagement.demo import build_demo_company
+from engagement.errors import VirageError
+from engagement.i18n import _, format_date, set_language
+from engagement.models import Department
+from engagement.services import roles as role_service
+from engagement.services.directory import find_department
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and one line (its default prints usage too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m engagement", description=_("Virage administration."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("init", help=_("Create or upgrade the database schema to the newest version."))
+    demo = sub.add_parser("demo", help=_("Load the demo company into an empty database."))
+    demo.add_argument("--employees", type=int, default=600, help=_("Number of people (60–20000)."))
+    demo.add_argument(
+        "--seed", type=int, default=7, help=_("Random seed: same seed, same company.")
+    )
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help=_("Do nothing (and succeed) when the database already holds a company."),
+    )
+    roles = sub.add_parser("roles", help=_("Grant, revoke or list roles."))
+    rsub = roles.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    choices = ", ".join(r.value for r in GRANTABLE_ROLES)
+    for action, text in (
+        ("grant", _("Give a person a role.")),
+        ("revoke", _("Take a role away from a person.")),
+    ):
+        p = rsub.add_parser(action, help=text)
+        p.add_argument("email", help=_("The person's email."))
+        p.add_argument("role", help=_("One of: {choices}.").format(choices=choices))
+        p.add_argument(
+            "--department",
+            action="append",
+            default=[],
+            help=_("A managed department, by name or path (“Sales > Inside Sales”); repeatable."),
+        )
+    lst = rsub.add_parser("list", help=_("List role grants."))
+    lst.add_argument("email", nargs="?", help=_("Only this person's roles."))
+    return parser
+
+
+def _cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    migrate(settings.database_url)
+    print(_("Database is up to date."))
+    return 0
+
+
+def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    migrate(settings.database_url)
+    engine = get_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        if args.if_empty and session.exec(select(func.count()).select_from(Department)).one():
+            print(_("The database already holds a company; the demo was not loaded."))
+            return 0
+        bar = tqdm(total=args.employees, unit=_("people"), disable=None, file=sys.stderr)
+
+        def progress(done: int, _total: int, label: str) -> None:
+            bar.set_description(label[:24])
+            bar.update(done - bar.n)
+
+        try:
+            summary = build_demo_company(
+                session=session, employees=args.employees, seed=args.seed, progress=progress
+            )
+        finally:
+            bar.close()
+    print(
+        _("Loaded {company}: {people} people in {departments} departments.").format(
+            company=summary.company, people=summary.employees, departments=summary.departments
+        )
+    )
+    return 0
+
+
+def _cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
+    engine = get_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        if args.action == "list":
+            rows = role_service.list_grants(session=session, actor=SYSTEM, email=args.email)
+            if not rows:
+                print(_("No roles granted yet."))
+            for row in rows:
+                scope = f"  [{'; '.join(row.departments)}]" if row.departments else ""
+                print(f"{row.email}\t{role_label(row.role)}\t{format_date(row.granted_at)}{scope}")
+            return 0
+        dept_ids = [find_department(session, ref).id for ref in args.department]
+        service = role_service.grant_role if args.action == "grant" else role_service.revoke_role
+        message = service(
+            session=session,
+            actor=SYSTEM,
+            email=args.email,
+            role=args.role,
+            department_ids=[d for d in dept_ids if d is not None],
+        )
+    print(message)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit status."""
+    set_language(os.environ.get("LC_ALL") or os.environ.get("LANG") or "en")
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        handler = {"init": _cmd_init, "demo": _cmd_demo, "roles": _cmd_roles}[args.command]
+        return handler(settings, args)
+    except VirageError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1

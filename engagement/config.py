@@ -1,0 +1,108 @@
+"""One settings object, read from the environment and documented in the README."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from engagement import PROJECT_DIR
+from engagement.errors import ConfigurationError
+from engagement.i18n import _
+
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+class Env(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A documented environment variable: its name, default and meaning."""
+
+    name: str
+    default: str
+    help: str
+
+
+# The README's configuration table must list every one of these (a test checks it).
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///data/virage.db",
+        "SQLAlchemy URL of the database. A relative SQLite path is taken from the project "
+        "folder and its folder is created. Use postgresql+psycopg://user@host/db for PostgreSQL.",
+    ),
+    Setting(
+        "VIRAGE_ENV",
+        "development",
+        "`development` or `production`. Production has no demo sign-in and refuses unsafe "
+        "settings.",
+    ),
+    Setting(
+        "VIRAGE_MIN_GROUP_SIZE",
+        "5",
+        "Minimum number of respondents behind any figure shown (k). Refused below 3.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one process."""
+
+    database_url: str
+    env: Env
+    min_group_size: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Env.PRODUCTION
+
+
+def _default(name: str) -> str:
+    return next(s.default for s in SETTINGS if s.name == name)
+
+
+def _sqlite_url(url: str) -> str:
+    """Make a relative SQLite path absolute (under the project) and create its folder."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:":
+        return url
+    path = Path(url[len(prefix) :])
+    if not path.is_absolute():
+        path = PROJECT_DIR / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(path)
+
+
+def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise ConfigurationError with what to fix."""
+    env = os.environ if environ is None else environ
+    raw_env = env.get("VIRAGE_ENV", _default("VIRAGE_ENV")).strip().lower()
+    try:
+        mode = Env(raw_env)
+    except ValueError:
+        raise ConfigurationError(
+            _("VIRAGE_ENV must be “development” or “production”, not “{value}”.").format(
+                value=raw_env
+            )
+        ) from None
+    raw_k = env.get("VIRAGE_MIN_GROUP_SIZE", _default("VIRAGE_MIN_GROUP_SIZE")).strip()
+    try:
+        k = int(raw_k)
+    except ValueError:
+        raise ConfigurationError(
+            _("VIRAGE_MIN_GROUP_SIZE must be a whole number, not “{value}”.").format(value=raw_k)
+        ) from None
+    if k < MIN_GROUP_SIZE_FLOOR:
+        raise ConfigurationError(
+            _("VIRAGE_MIN_GROUP_SIZE is {value}; it may not be below {floor}.").format(
+                value=k, floor=MIN_GROUP_SIZE_FLOOR
+            )
+        )
+    url = env.get("DATABASE_URL", "").strip() or _default("DATABASE_URL")
+    return Settings(database_url=_sqlite_url(url), env=mode, min_group_size=k)

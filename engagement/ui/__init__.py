@@ -1,0 +1,22 @@
+"""The Streamlit adapter: the only part of `engagement` that imports streamlit.
+
+Pages call these helpers: the gate (who is signed in), the guard (may they open this page),
+`load`/`act` (call a service in one unit of work and show domain errors as messages), and
+the shared renderers.
+"""
+
+from engagement.ui.context import act, current_actor, flash, load, settings, show_flash
+from engagement.ui.gate import sign_in_gate
+from engagement.ui.nav import guard, navigation
+
+__all__ = [
+    "act",
+    "current_actor",
+    "flash",
+    "guard",
+    "load",
+    "navigation",
+    "settings",
+    "show_flash",
+    "sign_in_gate",
+]

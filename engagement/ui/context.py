@@ -1,0 +1,90 @@
+"""Per-process resources (settings, engine) and per-run state (actor, language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from engagement.authz import Actor
+from engagement.config import Settings, load_settings
+from engagement.db import get_engine, migrate, unit_of_work
+from engagement.errors import ConfigurationError, VirageError
+from engagement.i18n import _
+
+T = TypeVar("T")
+ACTOR_KEY = "virage.actor"
+
+
+@st.cache_resource(show_spinner=False)
+def _booted_engine(url: str) -> Engine:
+    """Migrate once per process and database, then share the engine."""
+    migrate(url)
+    return get_engine(url)
+
+
+def settings() -> Settings:
+    """The settings of this process; a configuration error stops the page with its message."""
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        st.error(_("Virage is not configured correctly: {message}").format(message=exc))
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def engine() -> Engine:
+    return _booted_engine(settings().database_url)
+
+
+def current_actor() -> Actor:
+    """The actor the gate resolved for this run."""
+    actor = st.session_state.get(ACTOR_KEY)
+    if not isinstance(actor, Actor):
+        st.error(_("Please sign in first."))
+        st.stop()
+        raise RuntimeError  # unreachable
+    return actor
+
+
+def _call(fn: Callable[..., T], actor: Actor | None, kwargs: dict[str, Any]) -> T:
+    with unit_of_work(engine()) as session:
+        if actor is None:
+            return fn(session=session, **kwargs)
+        return fn(session=session, actor=actor, **kwargs)
+
+
+def load(fn: Callable[..., T], *, as_actor: bool = True, **kwargs: Any) -> T:
+    """Call a read service; on a domain error show it and stop the page."""
+    try:
+        return _call(fn, current_actor() if as_actor else None, kwargs)
+    except VirageError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable
+
+
+def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
+    """Call a service that changes data (one unit of work); show a domain error, return None."""
+    try:
+        return _call(fn, current_actor(), kwargs)
+    except VirageError as exc:
+        st.error(str(exc))
+        return None
+
+
+FLASH_KEY = "virage.flash"
+
+
+def flash(message: str) -> None:
+    """Keep a success message for the next run (after st.rerun)."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """Show and forget the message kept by `flash`."""
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

@@ -1,0 +1,107 @@
+"""Which pages each role sees, in which section, and the check every page runs first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from engagement import PROJECT_DIR
+from engagement.authz import Actor, Role, role_label
+from engagement.i18n import N_, _
+from engagement.ui.context import current_actor
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the project folder
+    title: str  # untranslated; translated when shown
+    icon: str
+    section: str
+    roles: frozenset[Role]
+    url: str
+
+
+FOR_ME, MY_TEAMS, MARKETING, ADMIN = (
+    N_("For me"),
+    N_("My teams"),
+    N_("Internal marketing"),
+    N_("Administration"),
+)
+SECTIONS = (FOR_ME, MY_TEAMS, MARKETING, ADMIN)
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "pages/home.py", N_("Home"), ":material/home:", FOR_ME, frozenset({Role.EMPLOYEE}), "home"
+    ),
+    PageSpec(
+        "pages/my_departments.py",
+        N_("My departments"),
+        ":material/account_tree:",
+        MY_TEAMS,
+        frozenset({Role.MANAGER}),
+        "my-departments",
+    ),
+    PageSpec(
+        "pages/org_overview.py",
+        N_("Organisation"),
+        ":material/groups:",
+        MARKETING,
+        frozenset({Role.HR, Role.LEADER}),
+        "organisation",
+    ),
+    PageSpec(
+        "pages/people.py",
+        N_("People & org"),
+        ":material/badge:",
+        ADMIN,
+        frozenset({Role.ADMIN}),
+        "people",
+    ),
+    PageSpec(
+        "pages/roles.py",
+        N_("Roles"),
+        ":material/admin_panel_settings:",
+        ADMIN,
+        frozenset({Role.ADMIN}),
+        "roles",
+    ),
+)
+
+
+def pages_for(actor: Actor) -> list[PageSpec]:
+    """The pages an actor may open, in menu order."""
+    return [p for p in PAGES if actor.has_any(p.roles)]
+
+
+def navigation(actor: Actor) -> StreamlitPage:
+    """Build st.navigation with only the sections and pages the actor's roles use."""
+    menu: dict[str, list[StreamlitPage]] = {}
+    for spec in pages_for(actor):
+        page = st.Page(
+            str(PROJECT_DIR / spec.path),
+            title=_(spec.title),
+            icon=spec.icon,
+            url_path=spec.url,
+            default=spec.url == "home",
+        )
+        menu.setdefault(_(spec.section), []).append(page)
+    return st.navigation(menu)
+
+
+def guard(page_file: str) -> Actor:
+    """Every page's first line: stop with a clear message unless the actor may open it."""
+    actor = current_actor()
+    rel = Path(page_file).resolve().relative_to(PROJECT_DIR).as_posix()
+    spec = next((p for p in PAGES if p.path == rel), None)
+    if spec is None or not actor.has_any(spec.roles):
+        needed = " / ".join(role_label(r) for r in sorted(spec.roles)) if spec else "?"
+        st.error(
+            _("This page is for: {roles}. Ask an administrator if you need it.").format(
+                roles=needed
+            )
+        )
+        st.stop()
+    return actor

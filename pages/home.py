@@ -1,0 +1,37 @@
+"""Home: who I am, my department, my roles."""
+
+from datetime import date
+
+import streamlit as st
+
+from engagement import ui
+from engagement.authz import role_label
+from engagement.i18n import _, format_date
+from engagement.services import directory
+from engagement.ui import render
+
+actor = ui.guard(__file__)
+profile = ui.load(directory.my_profile)
+
+st.title(_("Hello, {name}").format(name=profile.name))
+left, right = st.columns([3, 2], gap="large")
+with left, st.container(border=True):
+    st.subheader(_("Who I am"))
+    st.markdown(render.profile_markdown(profile))
+with right, st.container(border=True):
+    st.subheader(_("My roles"))
+    for role in profile.roles:
+        st.markdown(f"**{role_label(role)}** — {render.role_blurb(role)}")
+    if profile.managed_paths:
+        st.markdown(_("**Departments I manage**"))
+        st.markdown("\n".join(f"- {' › '.join(path)}" for path in profile.managed_paths))
+
+st.subheader(_("For you today"))
+st.info(
+    _(
+        "Nothing needs your attention yet. When leadership publishes a campaign for your part "
+        "of the company, or a pulse survey opens, it will appear here."
+    ),
+    icon=":material/inbox:",
+)
+st.caption(_("Today is {date}.").format(date=format_date(date.today(), "full")))

@@ -1,0 +1,68 @@
+"""The one settings object: defaults, refusals, and the README table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engagement.config import SETTINGS, Env, Setting, load_settings
+from engagement.errors import ConfigurationError
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_defaults_are_development_sqlite_under_data_and_k5(tmp_path: Path) -> None:
+    settings = load_settings({})
+    assert settings.env is Env.DEVELOPMENT
+    assert settings.min_group_size == 5
+    assert settings.database_url.startswith("sqlite:////")
+    assert settings.database_url.endswith("/data/virage.db")
+    assert Path(settings.database_url.removeprefix("sqlite:///")).parent.is_dir()
+
+
+def test_relative_sqlite_path_is_made_absolute_and_its_folder_created(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/nested/deeper/app.db"
+    assert load_settings({"DATABASE_URL": url}).database_url == url
+    assert (tmp_path / "nested" / "deeper").is_dir()
+
+
+def test_postgres_url_is_kept_as_given() -> None:
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/virage"
+    assert load_settings({"DATABASE_URL": url}).database_url == url
+
+
+@pytest.mark.parametrize("value", ["production", " PRODUCTION "])
+def test_production_mode(value: str) -> None:
+    assert load_settings({"VIRAGE_ENV": value}).is_production
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"VIRAGE_ENV": "staging"}, "VIRAGE_ENV"),
+        ({"VIRAGE_MIN_GROUP_SIZE": "2"}, "below 3"),
+        ({"VIRAGE_MIN_GROUP_SIZE": "0"}, "below 3"),
+        ({"VIRAGE_MIN_GROUP_SIZE": "five"}, "whole number"),
+    ],
+)
+def test_unsafe_or_malformed_settings_are_refused_with_what_to_fix(
+    env: dict[str, str], needle: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=needle):
+        load_settings(env)
+
+
+def test_min_group_size_of_three_is_allowed() -> None:
+    assert load_settings({"VIRAGE_MIN_GROUP_SIZE": "3"}).min_group_size == 3
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_is_in_the_readme_table_with_its_default(setting: Setting) -> None:
+    text = README.read_text(encoding="utf-8")
+    name = setting.name
+    default = setting.default
+    row = next((line for line in text.splitlines() if re.match(rf"\|\s*`{name}`\s*\|", line)), None)
+    assert row is not None, f"{name} is missing from the README configuration table"
+    assert f"`{default}`" in row, f"the README row of {name} does not state its default {default}"
