@@ -31,9 +31,9 @@ i18n-compile: | $(PY)
 ## Extract messages to the .pot and merge them into the fr/en catalogues (then translate fr).
 i18n-extract: $(STAMP_DEV)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
-	  --sort-output --omit-header -o engagement/locale/messages.pot .
+	  --sort-output --no-wrap -o engagement/locale/messages.pot .
 	$(BIN)/pybabel update -i engagement/locale/messages.pot -d engagement/locale -D messages \
-	  --no-fuzzy-matching --omit-header --no-location
+	  --no-fuzzy-matching --no-wrap
 
 ## Install, migrate, load the demo company when the database is empty, serve the portal.
 run: install

@@ -17,5 +17,5 @@ if not rows:
     )
     st.stop()
 st.caption(_("Every department with its head count: the size of the internal markets you address."))
-st.altair_chart(render.headcount_chart(rows), use_container_width=True, theme=None)
+st.altair_chart(render.headcount_chart(rows), width="stretch", theme=None)
 render.org_table(rows)

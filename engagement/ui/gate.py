@@ -10,7 +10,15 @@ import streamlit as st
 from engagement.authz import Actor, role_label
 from engagement.db import unit_of_work
 from engagement.errors import NotFound
-from engagement.i18n import LANGUAGES, _, language_names, normalize_language, set_language
+from engagement.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    _,
+    get_language,
+    language_names,
+    normalize_language,
+    set_language,
+)
 from engagement.services import directory
 from engagement.ui import render
 from engagement.ui.context import ACTOR_KEY, engine, load, settings
@@ -40,18 +48,17 @@ def _apply_language(preferred: str | None = None) -> None:
 
 
 def _language_switcher(actor: Actor | None) -> None:
-    from engagement.i18n import get_language
-
     names = language_names()
-    current = get_language() if get_language() in LANGUAGES else "en"
+    # the test pseudo-locale is shown as English and never saved
+    shown = get_language() if get_language() in LANGUAGES else DEFAULT_LANGUAGE
     picked = st.sidebar.selectbox(
         _("Language"),
         options=list(LANGUAGES),
-        index=list(LANGUAGES).index(current),
+        index=list(LANGUAGES).index(shown),
         format_func=lambda code: names[code],
         key="virage.language_picker",
     )
-    if picked != current:
+    if picked != shown:
         st.session_state[LANGUAGE_KEY] = picked
         if actor is not None:
             with unit_of_work(engine()) as session:
@@ -59,13 +66,18 @@ def _language_switcher(actor: Actor | None) -> None:
         st.rerun()
 
 
+def _forget_person() -> None:
+    for key in (DEMO_EMAIL_KEY, ACTOR_KEY):
+        st.session_state.pop(key, None)
+
+
 def _sign_out_button(mode: str) -> None:
-    if st.sidebar.button(_("Sign out"), key="virage.sign_out", icon=":material/logout:"):
-        for key in (DEMO_EMAIL_KEY, ACTOR_KEY):
-            st.session_state.pop(key, None)
-        if mode == "oidc":
-            st.logout()
-        st.rerun()
+    # the callback runs before the next run, so that run already starts signed out
+    clicked = st.sidebar.button(
+        _("Sign out"), key="virage.sign_out", icon=":material/logout:", on_click=_forget_person
+    )
+    if clicked and mode == "oidc":
+        st.logout()
 
 
 def _oidc_page(providers: list[str]) -> None:
@@ -105,7 +117,7 @@ def _demo_page() -> None:
             if st.button(
                 _("Sign in as {name}").format(name=persona.name),
                 key=f"virage.persona.{persona.role.value}",
-                use_container_width=True,
+                width="stretch",
             ):
                 st.session_state[DEMO_EMAIL_KEY] = persona.email
                 st.rerun()

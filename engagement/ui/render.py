@@ -74,7 +74,7 @@ def org_table(rows: Sequence[OrgRow]) -> None:
     st.dataframe(
         frame,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         height=min(38 + 35 * len(rows), 720),
         column_config={
             "department": st.column_config.TextColumn(_("Department"), width="large"),
@@ -119,7 +119,7 @@ def employee_table(rows: Sequence[EmployeeRow]) -> None:
     st.dataframe(
         frame,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_order=[
             "name",
             "email",
@@ -141,7 +141,7 @@ def employee_table(rows: Sequence[EmployeeRow]) -> None:
             "location": st.column_config.TextColumn(_("Location")),
             "job_family": st.column_config.TextColumn(_("Job family")),
             "level": st.column_config.NumberColumn(_("Level")),
-            "hire_date": st.column_config.DateColumn(_("Hire date")),
+            "hire_date": st.column_config.DateColumn(_("Hire date"), format="localized"),
             "customer_facing": st.column_config.CheckboxColumn(_("Customer-facing")),
             "manager": st.column_config.TextColumn(_("Manager")),
             "active": st.column_config.CheckboxColumn(_("Active")),
@@ -211,7 +211,7 @@ def grants_table(grants: Sequence[GrantRow]) -> None:
     st.dataframe(
         frame,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "name": st.column_config.TextColumn(_("Name")),
             "email": st.column_config.TextColumn(_("Email")),

@@ -1,0 +1,102 @@
+"""`python -m engagement`: commands, help, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engagement.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("LANG", "en_CA.UTF-8")
+    return sqlite_url
+
+
+def test_init_demo_and_roles_round_trip(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init"]) == 0
+    assert main(["demo", "--employees", "120", "--seed", "3"]) == 0
+    assert "120 people" in capsys.readouterr().out
+    assert main(["demo", "--if-empty"]) == 0
+    assert "already holds a company" in capsys.readouterr().out
+
+    assert main(["roles", "list"]) == 0
+    listing = capsys.readouterr().out
+    someone = next(line.split("\t")[0] for line in listing.splitlines() if "\tLeader\t" in line)
+    assert main(["roles", "grant", someone.upper(), "manager", "--department", "Finance"]) == 0
+    assert "now holds the role Manager" in capsys.readouterr().out
+    assert main(["roles", "list", someone]) == 0
+    assert "Finance" in capsys.readouterr().out
+    assert main(["roles", "revoke", someone, "manager", "--department", "Finance"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "needle"),
+    [
+        (["demo"], 1, "already holds a company"),
+        (["demo", "--employees", "5"], 1, "between 60 and 20000"),
+        (["roles", "grant", "nobody@nowhere.test", "hr"], 1, "nobody@nowhere.test"),
+        (["roles", "grant", "x@y.z", "overlord"], 1, "Unknown role"),
+        (["roles", "grant", "x@y.z"], 2, "required: role"),
+        (["roles", "grant", "x@y.z", "manager", "--department", "Atlantis"], 1, "Atlantis"),
+        (["bogus"], 2, "invalid choice"),
+    ],
+)
+def test_bad_input_gives_one_line_and_non_zero_exit(
+    db: str, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, needle: str
+) -> None:
+    main(["demo", "--employees", "60"])
+    capsys.readouterr()
+    if code == 2:
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == code
+    else:
+        assert main(argv) == code
+    err = capsys.readouterr().err.strip()
+    assert needle in err
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["init"], ["demo"], ["roles"], ["roles", "grant"], ["roles", "revoke"], ["roles", "list"]],
+)
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_unsafe_setting_is_refused_with_one_line(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VIRAGE_MIN_GROUP_SIZE", "2")
+    assert main(["init"]) == 1
+    assert "may not be below 3" in capsys.readouterr().err
+
+
+def test_runs_as_a_module_in_french(sqlite_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": sqlite_url, "LANG": "fr_CA.UTF-8"}
+    env.pop("LC_ALL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "engagement", "roles", "grant", "nobody@nowhere.test", "hr"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Erreur")
+    assert "nobody@nowhere.test" in done.stderr
