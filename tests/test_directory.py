@@ -81,6 +81,12 @@ def test_email_is_unique(session: Session, org: Org) -> None:
         f.employee(session, org.ops, "Copy Cat", email="wanda@acme.test")
 
 
+def test_database_refuses_an_email_that_is_not_lower_case(session: Session, org: Org) -> None:
+    """So that Wanda@… and wanda@… can never be two people."""
+    with pytest.raises(IntegrityError):
+        f.employee(session, org.ops, "Shouty", email="Shouty@acme.test")
+
+
 def test_company_org_chart_counts_direct_and_subtree_members(session: Session, org: Org) -> None:
     admin = directory.actor_for_email(session=session, email="ada@acme.test")
     rows = directory.org_chart(session=session, actor=admin)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints let later migrations alter tables on SQLite (batch mode) and PostgreSQL alike.
@@ -44,6 +44,9 @@ class Department(SQLModel, table=True):
 
 class Employee(SQLModel, table=True):
     """A person in the directory. The email is stored lower-case: it is the sign-in key."""
+
+    # emails are compared case-insensitively: the database refuses any other spelling
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=100, unique=True, index=True)

@@ -325,8 +325,26 @@ def demo_personas(*, session: Session) -> list[Persona]:
     personas: list[Persona] = []
     used: set[int] = set()
 
+    parents = {n.parent_id for n in nodes.values()}
+    scopes: dict[int, set[int]] = {}
+    for employee_id, department_id in session.exec(
+        select(ManagerScope.employee_id, ManagerScope.department_id)
+    ).all():
+        scopes.setdefault(employee_id, set()).add(department_id)
+
+    def shows_a_subtree(person: Employee) -> bool:
+        # a manager of a department with teams below it shows more than a single team
+        return any(
+            d in parents and nodes[d].kind == "department" for d in scopes.get(person.id or 0, ())
+        )
+
     def pick(role: Role, stmt: object) -> None:
-        for person in session.exec(stmt).all():  # type: ignore[call-overload]
+        candidates = list(session.exec(stmt).all())  # type: ignore[call-overload]
+        if role is Role.MANAGER:
+            candidates.sort(key=lambda p: not shows_a_subtree(p))
+        elif role is Role.EMPLOYEE:  # someone on a front-line team, not a division's assistant
+            candidates.sort(key=lambda p: p.department_id in parents)
+        for person in candidates:
             if person.id not in used and person.email:
                 used.add(person.id)
                 personas.append(

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["manager_id"], ["employee.id"], name=op.f("fk_employee_manager_id_employee")
         ),
+        sa.CheckConstraint("email = lower(email)", name=op.f("ck_employee_email_lowercase")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_employee")),
     )
     with op.batch_alter_table("employee", schema=None) as batch_op:
