@@ -26,7 +26,7 @@ install-dev: $(STAMP_DEV) i18n-compile
 
 ## Compile the translation catalogues (.po -> .mo).
 i18n-compile: | $(PY)
-	@$(BIN)/pybabel compile --statistics -d engagement/locale -D messages 2>&1 | grep -v '^compiling' || true
+	@$(BIN)/pybabel compile -d engagement/locale -D messages 2>&1 | grep -v '^compiling' || true
 
 ## Extract messages to the .pot and merge them into the fr/en catalogues (then translate fr).
 i18n-extract: $(STAMP_DEV)

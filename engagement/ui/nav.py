@@ -53,6 +53,14 @@ PAGES: tuple[PageSpec, ...] = (
         "organisation",
     ),
     PageSpec(
+        "pages/markets.py",
+        N_("Internal markets"),
+        ":material/target:",
+        MARKETING,
+        frozenset({Role.HR, Role.LEADER}),
+        "markets",
+    ),
+    PageSpec(
         "pages/people.py",
         N_("People & org"),
         ":material/badge:",
@@ -67,6 +75,14 @@ PAGES: tuple[PageSpec, ...] = (
         ADMIN,
         frozenset({Role.ADMIN}),
         "roles",
+    ),
+    PageSpec(
+        "pages/import_people.py",
+        N_("Import people"),
+        ":material/upload_file:",
+        ADMIN,
+        frozenset({Role.ADMIN}),
+        "import-people",
     ),
 )
 
