@@ -1,0 +1,352 @@
+"""Internal markets: evaluating rules in SQL, previewing, saving, profiling, snapshotting."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Table, and_, cast, false, func, insert, or_, text
+from sqlmodel import Session, col, select
+
+from engagement import org_tree
+from engagement.authz import Actor, Role, require_role
+from engagement.errors import InvalidInput, NotFound
+from engagement.i18n import _
+from engagement.markets import Criteria, MarketRules, hire_date_window
+from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember
+from engagement.models.org import utcnow
+from engagement.services.directory import load_nodes
+
+NAME_MAX, DESCRIPTION_MAX = 120, 500
+EMPLOYEE_TABLE: Table = Employee.__table__  # type: ignore[attr-defined]
+EXTRA_VALUES_MAX = 50  # attributes with more distinct values are not offered as choices
+
+
+def _field_conditions(
+    session: Session, criteria: Criteria, today: date
+) -> list[ColumnElement[bool]]:
+    """One condition per field that is set; within a field, any listed value matches."""
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.department_ids:
+        nodes = load_nodes(session)
+        ids: set[int] = set()
+        for dept_id in criteria.department_ids:
+            ids |= org_tree.subtree_ids(nodes, dept_id)
+        conditions.append(col(Employee.department_id).in_(sorted(ids)))
+    if criteria.locations:
+        conditions.append(col(Employee.location).in_(criteria.locations))
+    if criteria.job_families:
+        conditions.append(col(Employee.job_family).in_(criteria.job_families))
+    if criteria.level_min is not None:
+        conditions.append(col(Employee.level) >= criteria.level_min)
+    if criteria.level_max is not None:
+        conditions.append(col(Employee.level) <= criteria.level_max)
+    if criteria.tenure_bands:
+        bands = []
+        for code in criteria.tenure_bands:
+            earliest, latest = hire_date_window(code, today)
+            band = col(Employee.hire_date) <= latest
+            if earliest is not None:
+                band = and_(band, col(Employee.hire_date) > earliest)
+            bands.append(band)
+        conditions.append(or_(*bands))
+    if criteria.customer_facing is not None:
+        conditions.append(col(Employee.customer_facing).is_(criteria.customer_facing))
+    if criteria.people_managers is not None:
+        managers = (
+            select(Employee.manager_id)
+            .where(col(Employee.manager_id).is_not(None), col(Employee.active).is_(True))
+            .scalar_subquery()
+        )
+        is_manager = col(Employee.id).in_(managers)
+        conditions.append(is_manager if criteria.people_managers else ~is_manager)
+    for key, values in sorted(criteria.extra.items()):
+        if values:
+            attribute = cast(EMPLOYEE_TABLE.c.extra[key].as_string(), String)
+            conditions.append(attribute.in_(values))
+    return conditions
+
+
+def member_condition(
+    session: Session, rules: MarketRules, today: date | None = None
+) -> ColumnElement[bool]:
+    """The SQL condition that selects a market's members among all employees."""
+    today = today or date.today()
+    include = _field_conditions(session, rules.include, today)
+    exclude = _field_conditions(session, rules.exclude, today)
+    condition = (
+        and_(col(Employee.active).is_(True), *include)
+        if include
+        else col(Employee.active).is_(True)
+    )
+    if exclude:
+        # a NULL attribute never matches an exclusion: coalesce keeps such people in
+        condition = and_(condition, ~func.coalesce(or_(*exclude), false()))
+    return condition
+
+
+def count_members(session: Session, rules: MarketRules, today: date | None = None) -> int:
+    stmt = select(func.count()).select_from(Employee).where(member_condition(session, rules, today))
+    return int(session.exec(stmt).one())
+
+
+def member_ids(session: Session, rules: MarketRules, today: date | None = None) -> list[int]:
+    """The members' ids (for snapshots and tests; pages never list people)."""
+    stmt = (
+        select(Employee.id)
+        .where(member_condition(session, rules, today))
+        .order_by(col(Employee.id))
+    )
+    return [int(i) for i in session.exec(stmt).all() if i is not None]
+
+
+@dataclass(frozen=True)
+class Composition:
+    label: str
+    people: int
+
+
+@dataclass(frozen=True)
+class MarketPreview:
+    size: int
+    min_group_size: int
+    by_division: list[Composition]
+    by_location: list[Composition]
+    by_job_family: list[Composition]
+
+    @property
+    def below_threshold(self) -> bool:
+        """Results for a market this small will be hidden (it can still be targeted)."""
+        return self.size < self.min_group_size
+
+
+def _division_of(session: Session) -> dict[int, str]:
+    nodes = load_nodes(session)
+    by_id = {n.id: n for n in nodes}
+    out = {}
+    for node in nodes:
+        path = org_tree.path_of(by_id, node.id)
+        out[node.id] = path[1] if len(path) > 1 else path[0]
+    return out
+
+
+def _ranked(counter: Counter[str]) -> list[Composition]:
+    return [
+        Composition(label, n) for label, n in sorted(counter.items(), key=lambda x: (-x[1], x[0]))
+    ]
+
+
+def preview_market(
+    *,
+    session: Session,
+    actor: Actor,
+    rules: MarketRules,
+    min_group_size: int,
+    today: date | None = None,
+) -> MarketPreview:
+    """Live size and composition (by division, location, job family) of a set of rules."""
+    require_role(actor, Role.HR, Role.LEADER)
+    rules.validate()
+    where = member_condition(session, rules, today)
+    division = _division_of(session)
+    by_dept = session.exec(
+        select(Employee.department_id, func.count())
+        .where(where)
+        .group_by(col(Employee.department_id))
+    ).all()
+    divisions: Counter[str] = Counter()
+    for dept_id, n in by_dept:
+        divisions[division.get(dept_id, "?")] += int(n)
+    unknown = _("Not recorded")
+
+    def grouped(column: Any) -> Counter[str]:
+        rows = session.exec(select(column, func.count()).where(where).group_by(column)).all()
+        return Counter({(label or unknown): int(n) for label, n in rows})
+
+    return MarketPreview(
+        size=sum(divisions.values()),
+        min_group_size=min_group_size,
+        by_division=_ranked(divisions),
+        by_location=_ranked(grouped(col(Employee.location))),
+        by_job_family=_ranked(grouped(col(Employee.job_family))),
+    )
+
+
+@dataclass(frozen=True)
+class MarketSummary:
+    id: int
+    name: str
+    description: str
+    size: int
+    rules: MarketRules
+
+
+def list_markets(
+    *, session: Session, actor: Actor, today: date | None = None
+) -> list[MarketSummary]:
+    """Every market with its live size."""
+    require_role(actor, Role.HR, Role.LEADER)
+    out = []
+    for market in session.exec(select(Market).order_by(Market.name)).all():
+        rules = MarketRules.from_json(market.rules)
+        assert market.id is not None
+        out.append(
+            MarketSummary(
+                market.id,
+                market.name,
+                market.description,
+                count_members(session, rules, today),
+                rules,
+            )
+        )
+    return out
+
+
+def get_market(*, session: Session, actor: Actor, market_id: int) -> MarketSummary:
+    """One market with its live size, or NotFound."""
+    require_role(actor, Role.HR, Role.LEADER)
+    market = session.get(Market, market_id)
+    if market is None:
+        raise NotFound(_("That internal market no longer exists."))
+    rules = MarketRules.from_json(market.rules)
+    return MarketSummary(
+        market_id, market.name, market.description, count_members(session, rules), rules
+    )
+
+
+def save_market(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    rules: MarketRules,
+    description: str = "",
+    market_id: int | None = None,
+) -> int:
+    """Create a market, or change an existing one's name, description and rules (HR only)."""
+    require_role(actor, Role.HR)
+    name, description = name.strip(), description.strip()
+    if not name:
+        raise InvalidInput(_("Give the market a name."))
+    if len(name) > NAME_MAX or len(description) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            _("Keep the name under {name} characters and the description under {text}.").format(
+                name=NAME_MAX, text=DESCRIPTION_MAX
+            )
+        )
+    rules.validate()
+    clash = session.exec(
+        select(Market).where(func.lower(Market.name) == name.lower(), col(Market.id) != market_id)
+    ).first()
+    if clash is not None:
+        raise InvalidInput(_("A market called “{name}” already exists.").format(name=clash.name))
+    if market_id is None:
+        market = Market(
+            name=name, description=description, rules=rules.to_json(), created_by=actor.email
+        )
+    else:
+        found = session.get(Market, market_id)
+        if found is None:
+            raise NotFound(_("That internal market no longer exists."))
+        market = found
+        market.name, market.description, market.rules = name, description, rules.to_json()
+        market.updated_at = utcnow()
+    session.add(market)
+    session.flush()
+    assert market.id is not None
+    return market.id
+
+
+def snapshot_market(*, session: Session, actor: Actor, market_id: int, reason: str) -> int:
+    """Record who is in a market now (at a launch); later reports know who was targeted."""
+    require_role(actor, Role.HR, Role.LEADER)
+    market = session.get(Market, market_id)
+    if market is None:
+        raise NotFound(_("That internal market no longer exists."))
+    rules = MarketRules.from_json(market.rules)
+    snapshot = MarketSnapshot(market_id=market_id, reason=reason[:200])
+    session.add(snapshot)
+    session.flush()
+    members = select(snapshot.id, Employee.id).where(member_condition(session, rules))
+    session.execute(
+        insert(MarketSnapshotMember).from_select(["snapshot_id", "employee_id"], members)
+    )
+    snapshot.members = int(
+        session.exec(
+            select(func.count())
+            .select_from(MarketSnapshotMember)
+            .where(MarketSnapshotMember.snapshot_id == snapshot.id)
+        ).one()
+    )
+    session.add(snapshot)
+    session.flush()
+    assert snapshot.id is not None
+    return snapshot.id
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    taken_at: date
+    reason: str
+    members: int
+
+
+def market_snapshots(*, session: Session, actor: Actor, market_id: int) -> list[SnapshotRow]:
+    """The launches to a market, newest first."""
+    require_role(actor, Role.HR, Role.LEADER)
+    rows = session.exec(
+        select(MarketSnapshot)
+        .where(MarketSnapshot.market_id == market_id)
+        .order_by(col(MarketSnapshot.taken_at).desc())
+    ).all()
+    return [SnapshotRow(r.taken_at.date(), r.reason, r.members) for r in rows]
+
+
+@dataclass(frozen=True)
+class RuleChoices:
+    """What the builder offers: departments in tree order, and the values found in the data."""
+
+    departments: list[tuple[int, str, int]]  # id, name, depth
+    locations: list[str]
+    job_families: list[str]
+    levels: list[int]
+    extra: dict[str, list[str]]
+
+
+def rule_choices(*, session: Session, actor: Actor) -> RuleChoices:
+    """The choices for the market builder, read from the directory."""
+    require_role(actor, Role.HR, Role.LEADER)
+    nodes = load_nodes(session)
+    active = col(Employee.active).is_(True)
+
+    def distinct(column: Any) -> list[object]:
+        return [
+            v
+            for v in session.exec(
+                select(column).where(active, column.is_not(None)).distinct()
+            ).all()
+        ]
+
+    return RuleChoices(
+        departments=[(n.id, n.name, d) for n, d in org_tree.tree_order(nodes)],
+        locations=sorted(str(v) for v in distinct(col(Employee.location))),
+        job_families=sorted(str(v) for v in distinct(col(Employee.job_family))),
+        levels=sorted(int(str(v)) for v in distinct(col(Employee.level))),
+        extra=_extra_choices(session),
+    )
+
+
+def _extra_choices(session: Session) -> dict[str, list[str]]:
+    """Extra attributes and their values, for those with few distinct values."""
+    dialect = session.get_bind().dialect.name
+    each = "json_each_text" if dialect == "postgresql" else "json_each"
+    sql = text(
+        f"SELECT DISTINCT e.key, e.value FROM employee, {each}(employee.extra) AS e "
+        "WHERE employee.active = :yes"
+    )
+    values: dict[str, set[str]] = {}
+    for key, value in session.execute(sql, {"yes": True}).all():
+        values.setdefault(str(key), set()).add(str(value))
+    return {k: sorted(v) for k, v in sorted(values.items()) if len(v) <= EXTRA_VALUES_MAX}
