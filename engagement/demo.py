@@ -18,7 +18,15 @@ from engagement import CONTENT_DIR
 from engagement.authz import Role
 from engagement.errors import InvalidInput
 from engagement.i18n import _
-from engagement.models import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
+from engagement.markets import Criteria, MarketRules
+from engagement.models import (
+    Department,
+    DepartmentKind,
+    Employee,
+    ManagerScope,
+    Market,
+    RoleGrant,
+)
 
 BLUEPRINT = CONTENT_DIR / "demo" / "company.yaml"
 MIN_EMPLOYEES, MAX_EMPLOYEES = 60, 20_000
@@ -183,7 +191,56 @@ def build_demo_company(
         if progress:
             progress(done, total, unit.name)
     session.flush()
+    _add_markets(session, units)
     return DemoSummary(departments=len(units), employees=done, company=data["company"]["name"])
+
+
+def _add_markets(session: Session, units: list[Unit]) -> None:
+    """A handful of meaningful internal markets for the demo company."""
+    by_name = {u.name: u.department_id for u in units}
+    production = [d for d in (by_name.get("Production"),) if d is not None]
+    markets = [
+        (
+            "Front line — customer-facing",
+            "Everyone who talks to customers every day.",
+            Criteria(customer_facing=True),
+            Criteria(),
+        ),
+        (
+            "Production floor",
+            "Assembly and calibration teams, without their managers.",
+            Criteria(department_ids=production),
+            Criteria(people_managers=True),
+        ),
+        (
+            "New joiners (< 1 year)",
+            "People who joined in the last twelve months.",
+            Criteria(tenure_bands=["lt1"]),
+            Criteria(),
+        ),
+        (
+            "People managers",
+            "Everyone with at least one person reporting to them.",
+            Criteria(people_managers=True),
+            Criteria(),
+        ),
+        (
+            "Night shift",
+            "Plant people working nights.",
+            Criteria(extra={"shift": ["night"]}),
+            Criteria(),
+        ),
+    ]
+    for name, description, include, exclude in markets:
+        session.add(
+            Market(
+                name=name,
+                description=description,
+                rules=MarketRules(include, exclude).to_json(),
+                created_by="demo",
+            )
+        )
+    session.flush()
 
 
 def _level(unit: Unit, is_head: bool, rng: random.Random) -> int:
