@@ -1,0 +1,1 @@
+"""Measures and confidentiality: pure Python, no Streamlit."""
