@@ -2,8 +2,24 @@
 
 from engagement.models.markets import Market, MarketSnapshot, MarketSnapshotMember, PeopleImport
 from engagement.models.org import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
+from engagement.models.pulses import (
+    Answer,
+    Cadence,
+    Checkin,
+    CheckinDay,
+    Participation,
+    Pulse,
+    PulseTarget,
+    Response,
+    Wave,
+    WaveInvite,
+)
 
 __all__ = [
+    "Answer",
+    "Cadence",
+    "Checkin",
+    "CheckinDay",
     "Department",
     "DepartmentKind",
     "Employee",
@@ -11,6 +27,12 @@ __all__ = [
     "Market",
     "MarketSnapshot",
     "MarketSnapshotMember",
+    "Participation",
     "PeopleImport",
+    "Pulse",
+    "PulseTarget",
+    "Response",
     "RoleGrant",
+    "Wave",
+    "WaveInvite",
 ]
