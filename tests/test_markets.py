@@ -30,35 +30,81 @@ def org(session: Session) -> dict[str, object]:
     def person(key: str, dept: object, **kw: object) -> Employee:
         return f.employee(session, dept, key, email=f"{key}@acme.test", **kw)  # type: ignore[arg-type]
 
-    c = person("c", field, location="Montréal", job_family="Sales", level=4,
-               hire_date=date(2014, 1, 1), customer_facing=True)
-    f_ = person("f", ops, location="Québec", job_family="Operations", level=5,
-                hire_date=date(2010, 1, 1))
-    person("a", inside, location="Montréal", job_family="Sales", level=2,
-           hire_date=date(2026, 6, 1), customer_facing=True, manager_id=c.id,
-           extra={"shift": "day"})
-    person("b", inside, location="Toronto", job_family="Sales", level=3,
-           hire_date=date(2022, 1, 1), customer_facing=True, manager_id=c.id)
-    person("d", plant, location="Québec", job_family="Production", level=1,
-           hire_date=date(2024, 1, 1), manager_id=f_.id, extra={"shift": "night", "union": "yes"})
-    person("e", plant, location="Québec", job_family="Production", level=2,
-           hire_date=date(2019, 1, 1), manager_id=f_.id, extra={"shift": "day", "union": "yes"})
+    c = person(
+        "c",
+        field,
+        location="Montréal",
+        job_family="Sales",
+        level=4,
+        hire_date=date(2014, 1, 1),
+        customer_facing=True,
+    )
+    f_ = person(
+        "f", ops, location="Québec", job_family="Operations", level=5, hire_date=date(2010, 1, 1)
+    )
+    person(
+        "a",
+        inside,
+        location="Montréal",
+        job_family="Sales",
+        level=2,
+        hire_date=date(2026, 6, 1),
+        customer_facing=True,
+        manager_id=c.id,
+        extra={"shift": "day"},
+    )
+    person(
+        "b",
+        inside,
+        location="Toronto",
+        job_family="Sales",
+        level=3,
+        hire_date=date(2022, 1, 1),
+        customer_facing=True,
+        manager_id=c.id,
+    )
+    person(
+        "d",
+        plant,
+        location="Québec",
+        job_family="Production",
+        level=1,
+        hire_date=date(2024, 1, 1),
+        manager_id=f_.id,
+        extra={"shift": "night", "union": "yes"},
+    )
+    person(
+        "e",
+        plant,
+        location="Québec",
+        job_family="Production",
+        level=2,
+        hire_date=date(2019, 1, 1),
+        manager_id=f_.id,
+        extra={"shift": "day", "union": "yes"},
+    )
     person("g", inside, location="Montréal", job_family="Sales", active=False, manager_id=c.id)
     person("h", plant, location=None, job_family=None, hire_date=None, level=None)
     hr = person("hr", acme, job_family="HR", hire_date=date(2020, 1, 1))
     f.grant(session, hr, Role.HR)
     session.commit()
-    return {"acme": acme, "sales": sales, "inside": inside, "field": field, "ops": ops,
-            "plant": plant}
+    return {
+        "acme": acme,
+        "sales": sales,
+        "inside": inside,
+        "field": field,
+        "ops": ops,
+        "plant": plant,
+    }
 
 
-def members(session: Session, include: Criteria | None = None,
-            exclude: Criteria | None = None) -> set[str]:
+def members(
+    session: Session, include: Criteria | None = None, exclude: Criteria | None = None
+) -> set[str]:
     rules = MarketRules(include or Criteria(), exclude or Criteria())
     ids = set(svc.member_ids(session, rules, TODAY))
     assert svc.count_members(session, rules, TODAY) == len(ids)
-    return {p.name for p in session.exec(select(Employee)).all()
-            if p.id in ids}
+    return {p.name for p in session.exec(select(Employee)).all() if p.id in ids}
 
 
 def ids(org: dict[str, object], *names: str) -> list[int]:
@@ -88,10 +134,23 @@ def test_no_rule_means_every_active_person(session: Session, org: dict[str, obje
         (lambda o: Criteria(extra={"shift": ["night", "day"], "union": ["yes"]}), {"d", "e"}),
         (lambda o: Criteria(job_families=["Production", "Operations"]), {"d", "e", "f"}),
     ],
-    ids=["subtree", "or-within-field", "and-across-fields", "tenure-lt1", "tenure-1to3",
-         "tenure-two-bands", "tenure-10plus", "level-between", "level-min", "not-customer-facing",
-         "people-managers", "not-managers-in-sales", "extra-equals", "extra-in-and-extra",
-         "job-families"],
+    ids=[
+        "subtree",
+        "or-within-field",
+        "and-across-fields",
+        "tenure-lt1",
+        "tenure-1to3",
+        "tenure-two-bands",
+        "tenure-10plus",
+        "level-between",
+        "level-min",
+        "not-customer-facing",
+        "people-managers",
+        "not-managers-in-sales",
+        "extra-equals",
+        "extra-in-and-extra",
+        "job-families",
+    ],
 )
 def test_rules_select_exact_members(
     session: Session, org: dict[str, object], criteria: object, expected: set[str]
@@ -101,13 +160,15 @@ def test_rules_select_exact_members(
 
 def test_exclusions(session: Session, org: dict[str, object]) -> None:
     # the plant floor of Ops without its managers
-    assert members(session, Criteria(department_ids=ids(org, "ops")),
-                   Criteria(people_managers=True)) == {"d", "e", "h"}
+    assert members(
+        session, Criteria(department_ids=ids(org, "ops")), Criteria(people_managers=True)
+    ) == {"d", "e", "h"}
     # an unknown location is not Québec: h stays in
     assert members(session, exclude=Criteria(locations=["Québec"])) == {"a", "b", "c", "h", "hr"}
     # exclusions add up: anyone matching any excluded field is out
-    assert members(session, exclude=Criteria(locations=["Toronto"],
-                                             job_families=["Production"])) == {"a", "c", "f", "h", "hr"}
+    assert members(
+        session, exclude=Criteria(locations=["Toronto"], job_families=["Production"])
+    ) == {"a", "c", "f", "h", "hr"}
     assert members(session, exclude=Criteria(department_ids=ids(org, "acme"))) == set()
 
 
@@ -128,14 +189,21 @@ def _hr(session: Session) -> Actor:
 
 def test_preview_shows_live_size_and_composition(session: Session, org: dict[str, object]) -> None:
     preview = svc.preview_market(
-        session=session, actor=_hr(session), rules=MarketRules(Criteria(locations=["Québec"])),
-        min_group_size=5, today=TODAY,
+        session=session,
+        actor=_hr(session),
+        rules=MarketRules(Criteria(locations=["Québec"])),
+        min_group_size=5,
+        today=TODAY,
     )
     assert preview.size == 3 and preview.below_threshold
     assert [(c.label, c.people) for c in preview.by_division] == [("Ops", 3)]
-    assert [(c.label, c.people) for c in preview.by_job_family] == [("Production", 2), ("Operations", 1)]
-    everyone = svc.preview_market(session=session, actor=_hr(session), rules=MarketRules(),
-                                  min_group_size=5)
+    assert [(c.label, c.people) for c in preview.by_job_family] == [
+        ("Production", 2),
+        ("Operations", 1),
+    ]
+    everyone = svc.preview_market(
+        session=session, actor=_hr(session), rules=MarketRules(), min_group_size=5
+    )
     assert everyone.size == 8 and not everyone.below_threshold
     assert ("Not recorded", 2) in [(c.label, c.people) for c in everyone.by_location]  # h and hr
     assert ("Acme", 1) in [(c.label, c.people) for c in everyone.by_division]
@@ -143,8 +211,12 @@ def test_preview_shows_live_size_and_composition(session: Session, org: dict[str
 
 def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
     hr = _hr(session)
-    market_id = svc.save_market(session=session, actor=hr, name="Front line",
-                                rules=MarketRules(Criteria(customer_facing=True)))
+    market_id = svc.save_market(
+        session=session,
+        actor=hr,
+        name="Front line",
+        rules=MarketRules(Criteria(customer_facing=True)),
+    )
     session.commit()
     [summary] = svc.list_markets(session=session, actor=hr)
     assert (summary.name, summary.size) == ("Front line", 3)
@@ -152,9 +224,14 @@ def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
         svc.save_market(session=session, actor=hr, name=" front LINE ", rules=MarketRules())
     with pytest.raises(InvalidInput, match="Give the market a name"):
         svc.save_market(session=session, actor=hr, name="  ", rules=MarketRules())
-    svc.save_market(session=session, actor=hr, name="Front line", market_id=market_id,
-                    description="Everyone who serves customers",
-                    rules=MarketRules(Criteria(customer_facing=True, locations=["Montréal"])))
+    svc.save_market(
+        session=session,
+        actor=hr,
+        name="Front line",
+        market_id=market_id,
+        description="Everyone who serves customers",
+        rules=MarketRules(Criteria(customer_facing=True, locations=["Montréal"])),
+    )
     session.commit()
     assert svc.get_market(session=session, actor=hr, market_id=market_id).size == 2
 
@@ -162,8 +239,10 @@ def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
 def test_who_may_do_what(session: Session, org: dict[str, object]) -> None:
     employee = directory.actor_for_email(session=session, email="a@acme.test")
     leader = Actor(employee_id=None, email="l@acme.test", name="L", roles=frozenset({Role.LEADER}))
-    for call in (lambda a: svc.list_markets(session=session, actor=a),
-                 lambda a: svc.rule_choices(session=session, actor=a)):
+    for call in (
+        lambda a: svc.list_markets(session=session, actor=a),
+        lambda a: svc.rule_choices(session=session, actor=a),
+    ):
         with pytest.raises(NotAllowed):
             call(employee)
         call(leader)  # leaders read markets
@@ -173,10 +252,15 @@ def test_who_may_do_what(session: Session, org: dict[str, object]) -> None:
 
 def test_snapshot_keeps_who_was_targeted(session: Session, org: dict[str, object]) -> None:
     hr = _hr(session)
-    market_id = svc.save_market(session=session, actor=hr, name="Plant",
-                                rules=MarketRules(Criteria(department_ids=ids(org, "plant"))))
-    snapshot_id = svc.snapshot_market(session=session, actor=hr, market_id=market_id,
-                                      reason="Pulse wave 1")
+    market_id = svc.save_market(
+        session=session,
+        actor=hr,
+        name="Plant",
+        rules=MarketRules(Criteria(department_ids=ids(org, "plant"))),
+    )
+    snapshot_id = svc.snapshot_market(
+        session=session, actor=hr, market_id=market_id, reason="Pulse wave 1"
+    )
     session.commit()
     # someone joins the plant later: the live market grows, the snapshot does not
     f.employee(session, org["plant"], "newcomer")  # type: ignore[arg-type]
