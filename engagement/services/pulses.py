@@ -1,0 +1,354 @@
+"""Pulse surveys: scheduling waves, answering them, and the morning check-in.
+
+Answers go in two unlinked records (see engagement/models/pulses.py). A database key on the
+participation stops a second answer even when two tabs or two replicas submit at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from engagement.authz import Actor, Role, require_role
+from engagement.errors import InvalidInput, NotAllowed, NotFound
+from engagement.i18n import _
+from engagement.markets import TENURE_BANDS, MarketRules, hire_date_window
+from engagement.models import (
+    Answer,
+    Cadence,
+    Checkin,
+    CheckinDay,
+    Employee,
+    Market,
+    Participation,
+    Pulse,
+    PulseTarget,
+    Response,
+    Wave,
+    WaveInvite,
+)
+from engagement.questions import Bank, Item, ItemType, default_bank
+from engagement.services.markets import member_condition
+
+COMMENT_MAX = 2000
+
+
+def tenure_band(hire: date | None, today: date) -> str | None:
+    """The tenure band code of a hire date on a day."""
+    if hire is None:
+        return None
+    for code in TENURE_BANDS:
+        earliest, latest = hire_date_window(code, today)
+        if hire <= latest and (earliest is None or hire > earliest):
+            return code
+    return None
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def wave_opening(pulse: Pulse, number: int) -> date:
+    """When the wave `number` (1, 2, …) of a pulse opens."""
+    step = number - 1
+    if pulse.cadence == Cadence.WEEKLY.value:
+        return pulse.start_date + timedelta(days=7 * step)
+    if pulse.cadence == Cadence.BIWEEKLY.value:
+        return pulse.start_date + timedelta(days=14 * step)
+    if pulse.cadence == Cadence.MONTHLY.value:
+        return _add_months(pulse.start_date, step)
+    return pulse.start_date
+
+
+def _targets(session: Session, pulse_id: int) -> list[MarketRules]:
+    rows = session.exec(
+        select(Market)
+        .join(PulseTarget, col(PulseTarget.market_id) == Market.id)
+        .where(PulseTarget.pulse_id == pulse_id)
+    ).all()
+    return [MarketRules.from_json(m.rules) for m in rows]
+
+
+def invitees(session: Session, pulse: Pulse, today: date) -> list[tuple[int, int]]:
+    """(employee id, department id) of the people a pulse reaches today."""
+    assert pulse.id is not None
+    targets = _targets(session, pulse.id)
+    condition = (
+        or_(*(member_condition(session, r, today) for r in targets))
+        if targets
+        else col(Employee.active).is_(True)
+    )
+    rows = session.exec(select(Employee.id, Employee.department_id).where(condition)).all()
+    return [(int(e), int(d)) for e, d in rows if e is not None]
+
+
+def open_wave(
+    session: Session, pulse: Pulse, number: int, members: list[tuple[int, int]] | None = None
+) -> Wave | None:
+    """Create wave `number` with its membership snapshot; None if it exists already."""
+    assert pulse.id is not None
+    opens = wave_opening(pulse, number)
+    members = invitees(session, pulse, opens) if members is None else members
+    try:
+        with session.begin_nested():
+            wave = Wave(
+                pulse_id=pulse.id,
+                number=number,
+                opens_on=opens,
+                closes_on=opens + timedelta(days=max(pulse.open_days, 1) - 1),
+                invited=len(members),
+            )
+            session.add(wave)
+            session.flush()
+            assert wave.id is not None
+            session.add_all(
+                WaveInvite(wave_id=wave.id, employee_id=e, department_id=d) for e, d in members
+            )
+            session.flush()
+    except IntegrityError:  # another process opened it first
+        return None
+    return wave
+
+
+def open_due_waves(session: Session, today: date | None = None) -> int:
+    """Open the waves whose time has come (idempotent; safe when several processes race)."""
+    today = today or date.today()
+    opened = 0
+    for pulse in session.exec(select(Pulse).where(col(Pulse.active).is_(True))).all():
+        last = session.exec(select(func.max(Wave.number)).where(Wave.pulse_id == pulse.id)).one()
+        number = int(last or 0) + 1
+        if pulse.cadence == Cadence.ONCE.value and number > 1:
+            continue
+        # catch up to the current occurrence only: a window that already closed is skipped
+        while wave_opening(pulse, number + 1) <= today and pulse.cadence != Cadence.ONCE.value:
+            number += 1
+        opens = wave_opening(pulse, number)
+        if opens <= today <= opens + timedelta(days=max(pulse.open_days, 1) - 1):
+            exists = session.exec(
+                select(Wave.id).where(Wave.pulse_id == pulse.id, Wave.number == number)
+            ).first()
+            if exists is None and open_wave(session, pulse, number) is not None:
+                opened += 1
+    return opened
+
+
+@dataclass(frozen=True)
+class PulseDraft:
+    """What HR fills in to create a pulse."""
+
+    name: str
+    item_ids: list[str]
+    start_date: date
+    cadence: str = Cadence.WEEKLY.value
+    open_days: int = 5
+    market_ids: list[int] | None = None
+    allow_comment: bool = True
+
+
+def create_pulse(
+    *, session: Session, actor: Actor, draft: PulseDraft, bank: Bank | None = None
+) -> int:
+    """Create a pulse (HR). Its waves open by date."""
+    require_role(actor, Role.HR)
+    bank = bank or default_bank()
+    name = draft.name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput(_("Give the pulse a name of at most 120 characters."))
+    if session.exec(select(Pulse.id).where(func.lower(Pulse.name) == name.lower())).first():
+        raise InvalidInput(_("A pulse called “{name}” already exists.").format(name=name))
+    if not draft.item_ids:
+        raise InvalidInput(_("Choose at least one question."))
+    for item_id in draft.item_ids:
+        bank.item(item_id)
+    try:
+        cadence = Cadence(draft.cadence)
+    except ValueError:
+        raise InvalidInput(_("Unknown cadence: {value}.").format(value=draft.cadence)) from None
+    if not 1 <= draft.open_days <= 31:
+        raise InvalidInput(_("A wave stays open between 1 and 31 days."))
+    pulse = Pulse(
+        name=name,
+        cadence=cadence.value,
+        open_days=draft.open_days,
+        start_date=draft.start_date,
+        item_ids=list(dict.fromkeys(draft.item_ids)),
+        allow_comment=draft.allow_comment,
+        created_by=actor.email,
+    )
+    session.add(pulse)
+    session.flush()
+    assert pulse.id is not None
+    for market_id in dict.fromkeys(draft.market_ids or []):
+        if session.get(Market, market_id) is None:
+            raise InvalidInput(_("That internal market no longer exists."))
+        session.add(PulseTarget(pulse_id=pulse.id, market_id=market_id))
+    session.flush()
+    return pulse.id
+
+
+@dataclass(frozen=True)
+class OpenWave:
+    wave_id: int
+    pulse_name: str
+    number: int
+    closes_on: date
+    answered: bool
+    items: list[Item]
+    allow_comment: bool
+
+
+def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> list[OpenWave]:
+    """The waves open today to which the actor was invited, answered or not."""
+    today = today or date.today()
+    if actor.employee_id is None:
+        return []
+    bank = default_bank()
+    rows = session.exec(
+        select(Wave, Pulse)
+        .join(Pulse, col(Pulse.id) == Wave.pulse_id)
+        .join(WaveInvite, col(WaveInvite.wave_id) == Wave.id)
+        .where(
+            WaveInvite.employee_id == actor.employee_id,
+            col(Wave.opens_on) <= today,
+            col(Wave.closes_on) >= today,
+        )
+        .order_by(col(Wave.closes_on))
+    ).all()
+    answered = set(
+        session.exec(
+            select(Participation.wave_id).where(Participation.employee_id == actor.employee_id)
+        ).all()
+    )
+    return [
+        OpenWave(
+            wave_id=int(wave.id or 0),
+            pulse_name=pulse.name,
+            number=wave.number,
+            closes_on=wave.closes_on,
+            answered=wave.id in answered,
+            items=[bank.items[i] for i in pulse.item_ids if i in bank.items],
+            allow_comment=pulse.allow_comment,
+        )
+        for wave, pulse in rows
+    ]
+
+
+def _snapshot(session: Session, person: Employee, today: date) -> dict[str, Any]:
+    manages = session.exec(
+        select(Employee.id).where(Employee.manager_id == person.id, col(Employee.active).is_(True))
+    ).first()
+    return {
+        "department_id": person.department_id,
+        "location": person.location,
+        "job_family": person.job_family,
+        "level": person.level,
+        "tenure_band": tenure_band(person.hire_date, today),
+        "customer_facing": person.customer_facing,
+        "people_manager": manages is not None,
+        "extra": dict(person.extra or {}),
+    }
+
+
+def _check_value(item: Item, value: object) -> tuple[int | None, str | None]:
+    if item.type is ItemType.LIKERT5:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            raise InvalidInput(_("Answers on the scale go from 1 to 5."))
+        return value, None
+    if item.type is ItemType.CHOICE:
+        if value not in {o.id for o in item.options}:
+            raise InvalidInput(_("That choice is not one of the options."))
+        return None, str(value)
+    raise InvalidInput(_("Text answers go in the comment."))
+
+
+def submit_response(
+    *,
+    session: Session,
+    actor: Actor,
+    wave_id: int,
+    answers: dict[str, object],
+    comment: str | None = None,
+    today: date | None = None,
+) -> None:
+    """Record one person's answers to a wave: every item skippable, one response per person."""
+    today = today or date.today()
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(_("That pulse wave does not exist."))
+    if not wave.opens_on <= today <= wave.closes_on:
+        raise InvalidInput(_("This pulse wave is closed: answers are no longer taken."))
+    if actor.employee_id is None or session.get(WaveInvite, (wave_id, actor.employee_id)) is None:
+        raise NotAllowed(_("This pulse wave was not sent to you."))
+    pulse = session.get(Pulse, wave.pulse_id)
+    assert pulse is not None
+    bank = default_bank()
+    checked = {}
+    for item_id, value in answers.items():
+        if value is None:
+            continue  # skipped
+        if item_id not in pulse.item_ids:
+            raise InvalidInput(_("That question is not part of this pulse."))
+        checked[item_id] = _check_value(bank.item(item_id), value)
+    text = (comment or "").strip() or None
+    if text and not pulse.allow_comment:
+        raise InvalidInput(_("This pulse does not take comments."))
+    if text and len(text) > COMMENT_MAX:
+        raise InvalidInput(_("Keep your comment under {n} characters.").format(n=COMMENT_MAX))
+    person = session.get(Employee, actor.employee_id)
+    assert person is not None
+    try:
+        with session.begin_nested():
+            session.add(Participation(wave_id=wave_id, employee_id=actor.employee_id))
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(_("You have already answered this wave. Thank you!")) from None
+    response = Response(
+        wave_id=wave_id, answered_on=today, comment=text, **_snapshot(session, person, today)
+    )
+    session.add(response)
+    session.flush()
+    session.add_all(
+        Answer(response_id=response.id, item_id=i, value=v, choice=c)
+        for i, (v, c) in checked.items()
+    )
+    session.flush()
+
+
+def checkin_due(*, session: Session, actor: Actor, today: date | None = None) -> bool:
+    """Whether the morning check-in should be offered (first visit of the day)."""
+    today = today or date.today()
+    if actor.employee_id is None:
+        return False
+    return session.get(CheckinDay, (actor.employee_id, today)) is None
+
+
+def submit_checkin(
+    *, session: Session, actor: Actor, choice: str | None, today: date | None = None
+) -> bool:
+    """Record today's check-in answer (None: dismissed). False if already done today."""
+    today = today or date.today()
+    if actor.employee_id is None:
+        raise NotAllowed(_("Only people in the directory check in."))
+    if choice is not None:
+        item = default_bank().item("first_thought")
+        _check_value(item, choice)
+    try:
+        with session.begin_nested():
+            session.add(CheckinDay(employee_id=actor.employee_id, day=today))
+            session.flush()
+    except IntegrityError:
+        return False
+    if choice is not None:
+        person = session.get(Employee, actor.employee_id)
+        assert person is not None
+        session.add(Checkin(day=today, choice=choice, **_snapshot(session, person, today)))
+        session.flush()
+    return True

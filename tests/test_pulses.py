@@ -1,0 +1,289 @@
+"""Pulses: scheduling waves, answering once, check-ins — and answers no one can trace."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import Session, func, select
+
+from engagement.authz import Actor, Role
+from engagement.db import get_engine
+from engagement.errors import InvalidInput, NotAllowed
+from engagement.markets import Criteria, MarketRules
+from engagement.models import (
+    Answer,
+    Checkin,
+    CheckinDay,
+    Participation,
+    Pulse,
+    Response,
+    Wave,
+    WaveInvite,
+)
+from engagement.services import directory, markets, pulses
+from engagement.services.pulses import PulseDraft
+from tests import factories as f
+
+MONDAY = date(2026, 11, 2)
+ITEMS = ["understand_mission", "desire_success", "first_thought"]
+
+
+@pytest.fixture
+def company(session: Session) -> dict[str, object]:
+    acme = f.department(session, "Acme")
+    sales = f.department(session, "Sales", acme)
+    ops = f.department(session, "Ops", acme)
+    hr = f.employee(session, acme, "Hana HR", email="hana@acme.test")
+    f.grant(session, hr, Role.HR)
+    people = [
+        f.employee(
+            session,
+            sales,
+            f"Seller {i}",
+            email=f"s{i}@acme.test",
+            customer_facing=True,
+            hire_date=date(2020, 1, 1),
+        )
+        for i in range(6)
+    ]
+    people += [f.employee(session, ops, f"Maker {i}", email=f"m{i}@acme.test") for i in range(4)]
+    session.commit()
+    return {"acme": acme, "sales": sales, "ops": ops, "hr": hr, "people": people}
+
+
+def actor(session: Session, email: str) -> Actor:
+    return directory.actor_for_email(session=session, email=email)
+
+
+def make_pulse(session: Session, **kw: object) -> int:
+    draft = PulseDraft(**{"name": "Weekly pulse", "item_ids": ITEMS, "start_date": MONDAY, **kw})  # type: ignore[arg-type]
+    pulse_id = pulses.create_pulse(
+        session=session, actor=actor(session, "hana@acme.test"), draft=draft
+    )
+    session.commit()
+    return pulse_id
+
+
+def test_waves_open_by_date_once_and_snapshot_who_is_invited(
+    session: Session, company: dict[str, object]
+) -> None:
+    make_pulse(session)
+    assert pulses.open_due_waves(session, MONDAY - timedelta(days=1)) == 0
+    assert pulses.open_due_waves(session, MONDAY) == 1
+    assert pulses.open_due_waves(session, MONDAY + timedelta(days=2)) == 0  # idempotent
+    session.commit()
+    wave = session.exec(select(Wave)).one()
+    assert (wave.number, wave.opens_on, wave.closes_on, wave.invited) == (
+        1,
+        MONDAY,
+        MONDAY + timedelta(days=4),
+        11,
+    )
+    # a week later the second wave opens; after a gap of weeks only the current one opens
+    assert pulses.open_due_waves(session, MONDAY + timedelta(days=7)) == 1
+    assert pulses.open_due_waves(session, MONDAY + timedelta(days=7 * 5 + 1)) == 1
+    session.commit()
+    assert [w.number for w in session.exec(select(Wave).order_by(Wave.number)).all()] == [1, 2, 6]
+
+
+def test_pulse_for_a_market_invites_its_members_only(
+    session: Session, company: dict[str, object]
+) -> None:
+    hr = actor(session, "hana@acme.test")
+    market_id = markets.save_market(
+        session=session,
+        actor=hr,
+        name="Front line",
+        rules=MarketRules(Criteria(customer_facing=True)),
+    )
+    make_pulse(session, market_ids=[market_id], cadence="once")
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    assert session.exec(select(func.count()).select_from(WaveInvite)).one() == 6
+
+
+def test_answering_once_skipping_items_and_refusals(
+    session: Session, company: dict[str, object]
+) -> None:
+    make_pulse(session)
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    seller = actor(session, "s0@acme.test")
+    [wave] = pulses.my_waves(session=session, actor=seller, today=MONDAY)
+    assert not wave.answered and [i.id for i in wave.items] == ITEMS
+    pulses.submit_response(
+        session=session,
+        actor=seller,
+        wave_id=wave.wave_id,
+        answers={"understand_mission": 4, "desire_success": None, "first_thought": "customer"},
+        comment="  More training please  ",
+        today=MONDAY,
+    )
+    session.commit()
+    response = session.exec(select(Response)).one()
+    assert response.comment == "More training please" and response.customer_facing
+    assert {(a.item_id, a.value, a.choice) for a in session.exec(select(Answer)).all()} == {
+        ("understand_mission", 4, None),
+        ("first_thought", None, "customer"),
+    }
+    with pytest.raises(InvalidInput, match="already answered"):
+        pulses.submit_response(
+            session=session, actor=seller, wave_id=wave.wave_id, answers={}, today=MONDAY
+        )
+    session.rollback()
+    assert pulses.my_waves(session=session, actor=seller, today=MONDAY)[0].answered
+    # closed, not invited, bad values: clear refusals, nothing written
+    maker = actor(session, "m0@acme.test")
+    with pytest.raises(InvalidInput, match="closed"):
+        pulses.submit_response(
+            session=session,
+            actor=maker,
+            wave_id=wave.wave_id,
+            answers={},
+            today=MONDAY + timedelta(days=5),
+        )
+    with pytest.raises(InvalidInput, match="from 1 to 5"):
+        pulses.submit_response(
+            session=session,
+            actor=maker,
+            wave_id=wave.wave_id,
+            answers={"understand_mission": 9},
+            today=MONDAY,
+        )
+    stranger = Actor(employee_id=99999, email="x@y.z", name="X")
+    with pytest.raises(NotAllowed):
+        pulses.submit_response(
+            session=session, actor=stranger, wave_id=wave.wave_id, answers={}, today=MONDAY
+        )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Participation)).one() == 1
+
+
+def test_morning_checkin_once_a_day(session: Session, company: dict[str, object]) -> None:
+    seller = actor(session, "s1@acme.test")
+    assert pulses.checkin_due(session=session, actor=seller, today=MONDAY)
+    assert pulses.submit_checkin(session=session, actor=seller, choice="customer", today=MONDAY)
+    assert not pulses.submit_checkin(session=session, actor=seller, choice="team", today=MONDAY)
+    session.commit()
+    assert not pulses.checkin_due(session=session, actor=seller, today=MONDAY)
+    assert pulses.checkin_due(session=session, actor=seller, today=MONDAY + timedelta(days=1))
+    # dismissing counts as done for the day, and stores no answer
+    assert pulses.submit_checkin(
+        session=session, actor=seller, choice=None, today=MONDAY + timedelta(days=1)
+    )
+    session.commit()
+    assert session.exec(select(func.count()).select_from(Checkin)).one() == 1
+    assert session.exec(select(func.count()).select_from(CheckinDay)).one() == 2
+
+
+# --- confidentiality: try to link answers to people ---
+
+ANSWER_TABLES = (Response, Answer, Checkin)
+PEOPLE_TABLES = (Participation, CheckinDay, WaveInvite)
+
+
+def test_answer_tables_hold_nothing_that_points_at_a_person(database_url: str) -> None:
+    insp = inspect(get_engine(database_url))
+    for table in ANSWER_TABLES:
+        columns = {c["name"]: str(c["type"]).upper() for c in insp.get_columns(table.__tablename__)}
+        assert "employee_id" not in columns
+        assert not any("TIME" in kind for kind in columns.values()), (table, columns)
+        fks = {fk["referred_table"] for fk in insp.get_foreign_keys(table.__tablename__)}
+        assert "employee" not in fks and "participation" not in fks and "checkinday" not in fks
+    for table in PEOPLE_TABLES:
+        columns = {c["name"]: str(c["type"]).upper() for c in insp.get_columns(table.__tablename__)}
+        assert not any("TIME" in kind for kind in columns.values())
+        assert not {"value", "choice", "comment"} & set(columns)
+
+
+def test_neither_ids_nor_storage_order_follow_the_order_of_answers(
+    session: Session, company: dict[str, object]
+) -> None:
+    make_pulse(session)
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    wave_id = session.exec(select(Wave.id)).one()
+    people = company["people"]  # type: ignore[assignment]
+    # people answer in the order of their employee ids, each choosing a different level
+    for n, person in enumerate(people[:5], start=1):  # type: ignore[index]
+        pulses.submit_response(
+            session=session,
+            actor=actor(session, person.email),
+            wave_id=wave_id,
+            answers={"understand_mission": n},
+            today=MONDAY,
+        )
+        session.commit()
+    ids = session.exec(select(Response.id)).all()
+    assert len(set(ids)) == 5 and all(len(i) == 32 for i in ids)
+    # the ids are random (version-4 UUIDs), so they carry no time and no sequence...
+    assert all(uuid.UUID(hex=i).version == 4 for i in ids)
+    # ...and on SQLite the answers are stored in id order (WITHOUT ROWID), not answer order
+    if session.get_bind().dialect.name == "sqlite":
+        assert [r.id for r in session.exec(select(Response)).all()] == sorted(ids)
+    assert all(r.answered_on == MONDAY for r in session.exec(select(Response)).all())
+    participations = [p.employee_id for p in session.exec(select(Participation)).all()]
+    assert participations == sorted(participations)  # ordered by person, not by time
+
+
+def test_twenty_concurrent_submissions_leave_one_response(
+    database_url: str, session: Session, company: dict[str, object]
+) -> None:
+    make_pulse(session)
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    wave_id = session.exec(select(Wave.id)).one()
+    seller = actor(session, "s2@acme.test")
+    engine = get_engine(database_url)
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        with Session(engine) as s:
+            barrier.wait()
+            try:
+                pulses.submit_response(
+                    session=s,
+                    actor=seller,
+                    wave_id=wave_id,
+                    answers={"understand_mission": 5},
+                    today=MONDAY,
+                )
+                s.commit()
+                outcomes.append("ok")
+            except InvalidInput:
+                s.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 19
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(Participation)).one() == 1
+        assert s.exec(select(func.count()).select_from(Response)).one() == 1
+        assert s.exec(select(func.count()).select_from(Answer)).one() == 1
+
+
+def test_pulse_validation(session: Session, company: dict[str, object]) -> None:
+    make_pulse(session)
+    with pytest.raises(InvalidInput, match="already exists"):
+        make_pulse(session, name="weekly PULSE")
+    session.rollback()
+    with pytest.raises(InvalidInput, match="Unknown question"):
+        make_pulse(session, name="Other", item_ids=["nope"])
+    session.rollback()
+    with pytest.raises(NotAllowed):
+        pulses.create_pulse(
+            session=session,
+            actor=actor(session, "s0@acme.test"),
+            draft=PulseDraft(name="Mine", item_ids=ITEMS, start_date=MONDAY),
+        )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Pulse)).one() == 1
