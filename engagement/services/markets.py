@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, false, func, insert, or_, text
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    cast,
+    false,
+    func,
+    insert,
+    or_,
+    text,
+    true,
+)
 from sqlmodel import Session, col, select
 
 from engagement import org_tree
@@ -24,63 +37,102 @@ EMPLOYEE_TABLE: Table = Employee.__table__  # type: ignore[attr-defined]
 EXTRA_VALUES_MAX = 50  # attributes with more distinct values are not offered as choices
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What market rules are evaluated on: employees now, or the snapshots kept with answers.
+
+    Both have the same attribute columns; they differ in how tenure and “manages people” are
+    known (from the hire date and the reporting line, or from the snapshot's own columns).
+    """
+
+    table: Table
+    tenure: Callable[[list[str], date], ColumnElement[bool]]
+    people_manager: Callable[[bool], ColumnElement[bool]]
+    base: Callable[[], ColumnElement[bool]]
+
+
+def _employee_tenure(codes: list[str], today: date) -> ColumnElement[bool]:
+    bands = []
+    for code in codes:
+        earliest, latest = hire_date_window(code, today)
+        band = col(Employee.hire_date) <= latest
+        if earliest is not None:
+            band = and_(band, col(Employee.hire_date) > earliest)
+        bands.append(band)
+    return or_(*bands)
+
+
+def _employee_manages(yes: bool) -> ColumnElement[bool]:
+    managers = (
+        select(Employee.manager_id)
+        .where(col(Employee.manager_id).is_not(None), col(Employee.active).is_(True))
+        .scalar_subquery()
+    )
+    is_manager = col(Employee.id).in_(managers)
+    return is_manager if yes else ~is_manager
+
+
+EMPLOYEES = Subject(
+    table=EMPLOYEE_TABLE,
+    tenure=_employee_tenure,
+    people_manager=_employee_manages,
+    base=lambda: col(Employee.active).is_(True),
+)
+
+
+def snapshot_subject(table: Table) -> Subject:
+    """Rules over the attribute snapshots stored with answers (responses, check-ins)."""
+    return Subject(
+        table=table,
+        tenure=lambda codes, _today: table.c.tenure_band.in_(codes),
+        people_manager=lambda yes: table.c.people_manager.is_(yes),
+        base=lambda: true(),
+    )
+
+
 def _field_conditions(
-    session: Session, criteria: Criteria, today: date
+    session: Session, criteria: Criteria, today: date, subject: Subject
 ) -> list[ColumnElement[bool]]:
     """One condition per field that is set; within a field, any listed value matches."""
+    c = subject.table.c
     conditions: list[ColumnElement[bool]] = []
     if criteria.department_ids:
         nodes = load_nodes(session)
         ids: set[int] = set()
         for dept_id in criteria.department_ids:
             ids |= org_tree.subtree_ids(nodes, dept_id)
-        conditions.append(col(Employee.department_id).in_(sorted(ids)))
+        conditions.append(c.department_id.in_(sorted(ids)))
     if criteria.locations:
-        conditions.append(col(Employee.location).in_(criteria.locations))
+        conditions.append(c.location.in_(criteria.locations))
     if criteria.job_families:
-        conditions.append(col(Employee.job_family).in_(criteria.job_families))
+        conditions.append(c.job_family.in_(criteria.job_families))
     if criteria.level_min is not None:
-        conditions.append(col(Employee.level) >= criteria.level_min)
+        conditions.append(c.level >= criteria.level_min)
     if criteria.level_max is not None:
-        conditions.append(col(Employee.level) <= criteria.level_max)
+        conditions.append(c.level <= criteria.level_max)
     if criteria.tenure_bands:
-        bands = []
-        for code in criteria.tenure_bands:
-            earliest, latest = hire_date_window(code, today)
-            band = col(Employee.hire_date) <= latest
-            if earliest is not None:
-                band = and_(band, col(Employee.hire_date) > earliest)
-            bands.append(band)
-        conditions.append(or_(*bands))
+        conditions.append(subject.tenure(criteria.tenure_bands, today))
     if criteria.customer_facing is not None:
-        conditions.append(col(Employee.customer_facing).is_(criteria.customer_facing))
+        conditions.append(c.customer_facing.is_(criteria.customer_facing))
     if criteria.people_managers is not None:
-        managers = (
-            select(Employee.manager_id)
-            .where(col(Employee.manager_id).is_not(None), col(Employee.active).is_(True))
-            .scalar_subquery()
-        )
-        is_manager = col(Employee.id).in_(managers)
-        conditions.append(is_manager if criteria.people_managers else ~is_manager)
+        conditions.append(subject.people_manager(criteria.people_managers))
     for key, values in sorted(criteria.extra.items()):
         if values:
-            attribute = cast(EMPLOYEE_TABLE.c.extra[key].as_string(), String)
-            conditions.append(attribute.in_(values))
+            conditions.append(cast(c.extra[key].as_string(), String).in_(values))
     return conditions
 
 
 def member_condition(
-    session: Session, rules: MarketRules, today: date | None = None
+    session: Session,
+    rules: MarketRules,
+    today: date | None = None,
+    subject: Subject = EMPLOYEES,
 ) -> ColumnElement[bool]:
-    """The SQL condition that selects a market's members among all employees."""
+    """The SQL condition that selects a market's members (employees, or answer snapshots)."""
     today = today or date.today()
-    include = _field_conditions(session, rules.include, today)
-    exclude = _field_conditions(session, rules.exclude, today)
-    condition = (
-        and_(col(Employee.active).is_(True), *include)
-        if include
-        else col(Employee.active).is_(True)
-    )
+    include = _field_conditions(session, rules.include, today, subject)
+    exclude = _field_conditions(session, rules.exclude, today, subject)
+    condition = and_(subject.base(), *include)
     if exclude:
         # a NULL attribute never matches an exclusion: coalesce keeps such people in
         condition = and_(condition, ~func.coalesce(or_(*exclude), false()))
