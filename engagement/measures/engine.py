@@ -1,0 +1,275 @@
+"""The measures of a wave, per department subtree, company or internal market.
+
+Counts come from SQL GROUP BYs over one wave (never loading answers into Python), are
+rolled up the department tree by addition, then turned into favorable %, means, intervals,
+participation, customer-thought rate, adoption index and barrier point.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Table, case, distinct, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from engagement import org_tree
+from engagement.markets import MarketRules
+from engagement.measures.stats import wilson
+from engagement.models import Answer, Checkin, CheckinDay, Employee, Response, Wave, WaveInvite
+from engagement.questions import (
+    CHANGE_PATH,
+    CUSTOMER_OPTION,
+    Bank,
+    Dimension,
+    default_bank,
+)
+from engagement.services.markets import EMPLOYEES, member_condition, snapshot_subject
+
+BARRIER_THRESHOLD = 0.60
+RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
+CHECKINS: Table = Checkin.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Tally:
+    """Additive counts of one group for one wave: they roll up by simple addition."""
+
+    invited: int = 0
+    respondents: int = 0
+    # per dimension: [answers, favorable answers (4 or 5), sum of values]
+    scale: dict[Dimension, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    thought: list[int] = field(default_factory=lambda: [0, 0])  # [customer, answered]
+    checkins: list[int] = field(default_factory=lambda: [0, 0])  # [customer, all]
+    checkin_people: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.invited += other.invited
+        self.respondents += other.respondents
+        for dim, (n, fav, total) in other.scale.items():
+            mine = self.scale[dim]
+            mine[0] += n
+            mine[1] += fav
+            mine[2] += total
+        self.thought = [a + b for a, b in zip(self.thought, other.thought, strict=True)]
+        self.checkins = [a + b for a, b in zip(self.checkins, other.checkins, strict=True)]
+        self.checkin_people += other.checkin_people
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    answers: int
+    favorable: int
+    favorable_pct: float | None
+    mean: float | None
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What a group's figures are for one wave (before any suppression decision)."""
+
+    invited: int
+    respondents: int
+    participation: float | None
+    dimensions: dict[Dimension, DimensionResult]
+    customer_thought: float | None
+    customer_thought_n: int
+    adoption_index: float | None
+    barrier_point: Dimension | None
+
+
+def measures_of(tally: Tally, k: int, threshold: float = BARRIER_THRESHOLD) -> Measures:
+    """Turn a group's counts into its measures."""
+    dims: dict[Dimension, DimensionResult] = {}
+    for dim in CHANGE_PATH:
+        n, fav, total = tally.scale.get(dim, [0, 0, 0])
+        low, high = wilson(fav, n)
+        dims[dim] = DimensionResult(
+            answers=n,
+            favorable=fav,
+            favorable_pct=fav / n if n else None,
+            mean=total / n if n else None,
+            low=low,
+            high=high,
+        )
+    customer, answered = tally.thought
+    # check-ins are not linked to people: count them only when enough people checked in
+    if tally.checkin_people >= k:
+        customer += tally.checkins[0]
+        answered += tally.checkins[1]
+    known = [d.favorable_pct for d in dims.values() if d.favorable_pct is not None]
+    barrier = next(
+        (
+            dim
+            for dim in CHANGE_PATH
+            if dims[dim].favorable_pct is not None and (dims[dim].favorable_pct or 0) < threshold
+        ),
+        None,
+    )
+    return Measures(
+        invited=tally.invited,
+        respondents=tally.respondents,
+        participation=tally.respondents / tally.invited if tally.invited else None,
+        dimensions=dims,
+        customer_thought=customer / answered if answered else None,
+        customer_thought_n=answered,
+        adoption_index=100 * sum(known) / len(known) if known else None,
+        barrier_point=barrier,
+    )
+
+
+def _dimension_of(bank: Bank) -> dict[str, Dimension | None]:
+    return {item_id: item.dimension for item_id, item in bank.items.items()}
+
+
+def wave_tallies(
+    session: Session,
+    wave: Wave,
+    rules: MarketRules | None = None,
+    bank: Bank | None = None,
+) -> dict[int, Tally]:
+    """Counts per department (direct members only) for one wave, optionally within a market."""
+    bank = bank or default_bank()
+    dims = _dimension_of(bank)
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    in_market_people = member_condition(session, rules, wave.opens_on) if rules else None
+    in_market_answers = (
+        member_condition(session, rules, wave.opens_on, snapshot_subject(RESPONSES))
+        if rules
+        else None
+    )
+
+    invited = select(WaveInvite.department_id, func.count()).where(WaveInvite.wave_id == wave.id)
+    if in_market_people is not None:
+        invited = invited.join(Employee, col(Employee.id) == WaveInvite.employee_id).where(
+            in_market_people
+        )
+    for dept, n in session.exec(invited.group_by(col(WaveInvite.department_id))).all():
+        tallies[dept].invited = int(n)
+
+    respondents = select(Response.department_id, func.count()).where(Response.wave_id == wave.id)
+    if in_market_answers is not None:
+        respondents = respondents.where(in_market_answers)
+    for dept, n in session.exec(respondents.group_by(col(Response.department_id))).all():
+        tallies[dept].respondents = int(n)
+
+    answers = (
+        sa_select(
+            col(Response.department_id),
+            col(Answer.item_id),
+            func.count(col(Answer.value)),
+            func.sum(case((col(Answer.value) >= 4, 1), else_=0)),
+            func.coalesce(func.sum(col(Answer.value)), 0),
+            func.count(col(Answer.choice)),
+            func.sum(case((col(Answer.choice) == CUSTOMER_OPTION, 1), else_=0)),
+        )
+        .join(Response, col(Response.id) == Answer.response_id)
+        .where(col(Response.wave_id) == wave.id)
+    )
+    if in_market_answers is not None:
+        answers = answers.where(in_market_answers)
+    grouped = answers.group_by(col(Response.department_id), col(Answer.item_id))
+    for dept, item_id, n, fav, total, n_choice, customer in session.execute(grouped).all():
+        dim = dims.get(item_id)
+        if dim is Dimension.CUSTOMER_THOUGHT:
+            tallies[dept].thought[0] += int(customer or 0)
+            tallies[dept].thought[1] += int(n_choice or 0)
+        elif dim is not None:
+            cell = tallies[dept].scale[dim]
+            cell[0] += int(n or 0)
+            cell[1] += int(fav or 0)
+            cell[2] += int(total or 0)
+
+    _checkins(session, wave, rules, tallies)
+    return dict(tallies)
+
+
+def _checkins(
+    session: Session, wave: Wave, rules: MarketRules | None, tallies: dict[int, Tally]
+) -> None:
+    """Morning check-ins of the wave's days, and how many people gave them."""
+    window = (col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on)
+    stmt = select(
+        Checkin.department_id,
+        func.count(),
+        func.sum(case((col(Checkin.choice) == CUSTOMER_OPTION, 1), else_=0)),
+    ).where(*window)
+    if rules is not None:
+        stmt = stmt.where(
+            member_condition(session, rules, wave.opens_on, snapshot_subject(CHECKINS))
+        )
+    for dept, n, customer in session.exec(stmt.group_by(col(Checkin.department_id))).all():
+        tallies[dept].checkins = [int(customer or 0), int(n)]
+    people = (
+        select(Employee.department_id, func.count(distinct(col(CheckinDay.employee_id))))
+        .join(Employee, col(Employee.id) == CheckinDay.employee_id)
+        .where(col(CheckinDay.day) >= wave.opens_on, col(CheckinDay.day) <= wave.closes_on)
+    )
+    if rules is not None:
+        people = people.where(member_condition(session, rules, wave.opens_on, EMPLOYEES))
+    for dept, n in session.exec(people.group_by(col(Employee.department_id))).all():
+        tallies[dept].checkin_people = int(n)
+
+
+def roll_up(nodes: Iterable[org_tree.Node], direct: dict[int, Tally]) -> dict[int, Tally]:
+    """Each department's counts with everything below it."""
+    nodes = list(nodes)
+    totals = {n.id: Tally() for n in nodes}
+    for node, _depth in reversed(org_tree.tree_order(nodes)):
+        if node.id in direct:
+            totals[node.id].add(direct[node.id])
+        if node.parent_id is not None and node.parent_id in totals:
+            totals[node.parent_id].add(totals[node.id])
+    return totals
+
+
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The wave before this one in the same pulse."""
+    return session.exec(
+        select(Wave).where(Wave.pulse_id == wave.pulse_id, Wave.number == wave.number - 1)
+    ).first()
+
+
+def invitation_changes(
+    session: Session, nodes: list[org_tree.Node], wave: Wave, before: Wave
+) -> dict[int, int]:
+    """Per department subtree: how many invited people differ between two waves."""
+    by_id = {n.id: n for n in nodes}
+
+    def ancestors(dept: int | None) -> set[int]:
+        out: set[int] = set()
+        while dept is not None and dept in by_id and dept not in out:
+            out.add(dept)
+            dept = by_id[dept].parent_id
+        return out
+
+    def invites(w: Wave) -> dict[int, int]:
+        rows = session.exec(
+            select(WaveInvite.employee_id, WaveInvite.department_id).where(
+                WaveInvite.wave_id == w.id
+            )
+        ).all()
+        return {int(e): int(d) for e, d in rows}
+
+    now, then = invites(wave), invites(before)
+    changes: dict[int, int] = defaultdict(int)
+    for person in now.keys() | then.keys():
+        for dept in ancestors(now.get(person)) ^ ancestors(then.get(person)):
+            changes[dept] += 1
+    return dict(changes)
+
+
+def today_wave(session: Session, today: date) -> Wave | None:
+    """The most recent wave that has opened by a day (any pulse)."""
+    return session.exec(
+        select(Wave)
+        .where(col(Wave.opens_on) <= today)
+        .order_by(col(Wave.opens_on).desc(), col(Wave.id).desc())
+    ).first()

@@ -1,0 +1,239 @@
+"""The heatmap report: department × measure for one wave, through the one suppression path.
+
+The same rows feed the screen, the CSV/JSON exports and the CLI, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from engagement import org_tree
+from engagement.authz import Actor, Role, require_role
+from engagement.errors import NotAllowed, NotFound
+from engagement.i18n import _
+from engagement.markets import MarketRules
+from engagement.measures import engine
+from engagement.measures.suppression import Group, Reason, reason_text, suppress, suppress_filtered
+from engagement.models import Market, Wave
+from engagement.questions import CHANGE_PATH
+from engagement.services.directory import load_nodes
+
+HEATMAP_COLUMNS = (
+    "department",
+    "parent",
+    "invited",
+    "respondents",
+    "participation_pct",
+    "understanding_fav_pct",
+    "desire_fav_pct",
+    "relevance_fav_pct",
+    "tools_fav_pct",
+    "customer_thought_pct",
+    "adoption_index",
+    "barrier_point",
+    "hidden_reason",
+)
+# a cell starting with one of these would run as a formula in a spreadsheet
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    department_id: int
+    department: str
+    parent: str
+    depth: int
+    is_company: bool
+    invited: int
+    measures: engine.Measures | None  # None when hidden
+    hidden: Reason | None
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    wave_id: int
+    wave_number: int
+    opens_on: date
+    market: str | None
+    k: int
+    rows: list[HeatmapRow]
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def record(row: HeatmapRow, k: int) -> dict[str, object]:
+    """One export row; a hidden row keeps only department, parent, invited and the reason."""
+    out: dict[str, object] = dict.fromkeys(HEATMAP_COLUMNS)
+    out.update(department=row.department, parent=row.parent, invited=row.invited)
+    if row.hidden is not None or row.measures is None:
+        out["hidden_reason"] = reason_text(row.hidden or Reason.MINIMUM, k)
+        return out
+    m = row.measures
+    out.update(
+        respondents=m.respondents,
+        participation_pct=_pct(m.participation),
+        customer_thought_pct=_pct(m.customer_thought),
+        adoption_index=None if m.adoption_index is None else round(m.adoption_index, 1),
+        barrier_point=m.barrier_point.value if m.barrier_point else "",
+        hidden_reason="",
+    )
+    for dim in CHANGE_PATH:
+        out[f"{dim.value}_fav_pct"] = _pct(m.dimensions[dim].favorable_pct)
+    return out
+
+
+def _scope(actor: Actor, nodes: list[org_tree.Node]) -> set[int] | None:
+    """The departments an actor may see: None for the whole company."""
+    if actor.has_any((Role.HR, Role.LEADER)):
+        return None
+    if actor.has(Role.MANAGER):
+        seen: set[int] = set()
+        for dept in actor.managed_department_ids:
+            seen |= org_tree.subtree_ids(nodes, dept)
+        return seen
+    raise NotAllowed(_("The heatmap is for managers, HR and leaders."))
+
+
+def _groups(
+    nodes: list[org_tree.Node],
+    totals: dict[int, engine.Tally],
+    changes: dict[int, int] | None,
+    before: dict[int, engine.Tally] | None,
+) -> list[Group]:
+    groups = []
+    for node in nodes:
+        t = totals[node.id]
+        everyone = (
+            before is not None
+            and t.invited > 0
+            and t.respondents == t.invited
+            and before[node.id].respondents == before[node.id].invited
+        )
+        groups.append(
+            Group(
+                id=node.id,
+                parent=node.parent_id,
+                respondents=t.respondents,
+                invited_change=None if changes is None else changes.get(node.id, 0),
+                everyone_answered_both=everyone,
+            )
+        )
+    return groups
+
+
+def _parent_label(node: org_tree.Node, by_id: dict[int, org_tree.Node]) -> str:
+    parent = by_id.get(node.parent_id) if node.parent_id is not None else None
+    if parent is None:
+        return ""
+    return _("Company") if parent.parent_id is None else parent.name
+
+
+def heatmap(
+    *,
+    session: Session,
+    actor: Actor,
+    k: int,
+    wave_id: int | None = None,
+    market_id: int | None = None,
+    today: date | None = None,
+) -> Heatmap:
+    """The heatmap of one wave (default: the latest opened), for the actor's departments."""
+    require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    wave = (
+        session.get(Wave, wave_id)
+        if wave_id is not None
+        else engine.today_wave(session, today or date.today())
+    )
+    if wave is None:
+        raise NotFound(_("No pulse wave has opened yet: results appear here after the first wave."))
+    nodes = load_nodes(session)
+    scope = _scope(actor, nodes)
+    whole = engine.roll_up(nodes, engine.wave_tallies(session, wave))
+    before_wave = engine.previous_wave(session, wave)
+    before = (
+        engine.roll_up(nodes, engine.wave_tallies(session, before_wave)) if before_wave else None
+    )
+    changes = engine.invitation_changes(session, nodes, wave, before_wave) if before_wave else None
+    whole_groups = _groups(nodes, whole, changes, before)
+    market_name = None
+    if market_id is None:
+        shown_totals, decisions = whole, suppress(whole_groups, k)
+    else:
+        market = session.get(Market, market_id)
+        if market is None:
+            raise NotFound(_("That internal market no longer exists."))
+        market_name = market.name
+        rules = MarketRules.from_json(market.rules)
+        inside = engine.roll_up(nodes, engine.wave_tallies(session, wave, rules))
+        inside_groups = [
+            Group(id=n.id, parent=n.parent_id, respondents=inside[n.id].respondents) for n in nodes
+        ]
+        _whole, decisions = suppress_filtered(whole_groups, inside_groups, k)
+        shown_totals = inside
+    by_id = {n.id: n for n in nodes}
+    rows: list[HeatmapRow] = []
+    for node, depth in org_tree.tree_order(nodes):
+        if scope is not None and node.id not in scope and node.parent_id is not None:
+            continue
+        is_company = node.parent_id is None
+        reason = decisions[node.id]
+        rows.append(
+            HeatmapRow(
+                department_id=node.id,
+                department=_("Company") if is_company else node.name,
+                parent=_parent_label(node, by_id),
+                depth=depth,
+                is_company=is_company,
+                invited=shown_totals[node.id].invited,
+                measures=None if reason else engine.measures_of(shown_totals[node.id], k),
+                hidden=reason,
+            )
+        )
+    return Heatmap(
+        wave_id=int(wave.id or 0),
+        wave_number=wave.number,
+        opens_on=wave.opens_on,
+        market=market_name,
+        k=k,
+        rows=rows,
+    )
+
+
+def _neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def heatmap_csv(report: Heatmap) -> str:
+    """The heatmap as CSV, formula characters neutralised."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEATMAP_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in report.rows:
+        writer.writerow(
+            {key: "" if v is None else _neutralise(v) for key, v in record(row, report.k).items()}
+        )
+    return buffer.getvalue()
+
+
+def heatmap_json(report: Heatmap) -> str:
+    return json.dumps(
+        {
+            "wave": report.wave_id,
+            "opens_on": report.opens_on.isoformat(),
+            "market": report.market,
+            "min_group_size": report.k,
+            "rows": [record(r, report.k) for r in report.rows],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
