@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from engagement import CONTENT_DIR
 from engagement.authz import Role
+from engagement.demo_history import build_demo_history
 from engagement.errors import InvalidInput
 from engagement.i18n import _
 from engagement.markets import Criteria, MarketRules
@@ -120,8 +121,9 @@ def build_demo_company(
     seed: int = 7,
     today: date | None = None,
     progress: Progress | None = None,
+    history: bool = True,
 ) -> DemoSummary:
-    """Create the demo org, people and roles in an empty database."""
+    """Create the demo org, people, roles, markets and (by default) six months of pulses."""
     if not MIN_EMPLOYEES <= employees <= MAX_EMPLOYEES:
         raise InvalidInput(
             _("The demo company needs between {low} and {high} employees, not {n}.").format(
@@ -192,6 +194,8 @@ def build_demo_company(
             progress(done, total, unit.name)
     session.flush()
     _add_markets(session, units)
+    if history:
+        build_demo_history(session=session, today=today, seed=seed, progress=progress)
     return DemoSummary(departments=len(units), employees=done, company=data["company"]["name"])
 
 

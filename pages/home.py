@@ -7,13 +7,17 @@ import streamlit as st
 from engagement import ui
 from engagement.authz import role_label
 from engagement.i18n import _, format_date
-from engagement.services import directory
-from engagement.ui import render
+from engagement.services import directory, pulses
+from engagement.ui import nav, render
+from engagement.ui import pulse as pulse_view
 
 actor = ui.guard(__file__)
 profile = ui.load(directory.my_profile)
 
 st.title(_("Hello, {name}").format(name=profile.name))
+ui.show_flash()
+pulse_view.ensure_waves_open()
+pulse_view.checkin_card()
 left, right = st.columns([3, 2], gap="large")
 with left, st.container(border=True):
     st.subheader(_("Who I am"))
@@ -27,11 +31,21 @@ with right, st.container(border=True):
         st.markdown("\n".join(f"- {' › '.join(path)}" for path in profile.managed_paths))
 
 st.subheader(_("For you today"))
-st.info(
-    _(
-        "Nothing needs your attention yet. When leadership publishes a campaign for your part "
-        "of the company, or a pulse survey opens, it will appear here."
-    ),
-    icon=":material/inbox:",
-)
+waiting = [w for w in ui.load(pulses.my_waves) if not w.answered]
+for wave in waiting:
+    with st.container(border=True):
+        st.markdown(
+            _("**{name}** is waiting for your answers, until {date}. It takes two minutes.").format(
+                name=wave.pulse_name, date=format_date(wave.closes_on)
+            )
+        )
+        nav.link("pages/my_pulse.py", _("Answer now"), icon=":material/favorite:")
+if not waiting:
+    st.info(
+        _(
+            "Nothing needs your attention yet. When leadership publishes a campaign for your "
+            "part of the company, or a pulse survey opens, it will appear here."
+        ),
+        icon=":material/inbox:",
+    )
 st.caption(_("Today is {date}.").format(date=format_date(date.today(), "full")))

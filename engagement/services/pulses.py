@@ -277,7 +277,7 @@ def submit_response(
     answers: dict[str, object],
     comment: str | None = None,
     today: date | None = None,
-) -> None:
+) -> bool:
     """Record one person's answers to a wave: every item skippable, one response per person."""
     today = today or date.today()
     wave = session.get(Wave, wave_id)
@@ -320,6 +320,7 @@ def submit_response(
         for i, (v, c) in checked.items()
     )
     session.flush()
+    return True
 
 
 def checkin_due(*, session: Session, actor: Actor, today: date | None = None) -> bool:
@@ -352,3 +353,14 @@ def submit_checkin(
         session.add(Checkin(day=today, choice=choice, **_snapshot(session, person, today)))
         session.flush()
     return True
+
+
+def previous_wave_id(*, session: Session, actor: Actor, wave_id: int) -> int | None:
+    """The wave before this one in the same pulse, if any."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        return None
+    before = session.exec(
+        select(Wave.id).where(Wave.pulse_id == wave.pulse_id, Wave.number == wave.number - 1)
+    ).first()
+    return int(before) if before is not None else None

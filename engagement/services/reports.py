@@ -147,6 +147,21 @@ def heatmap(
 ) -> Heatmap:
     """The heatmap of one wave (default: the latest opened), for the actor's departments."""
     require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    return _build(session, _scope_of(actor, session), k, wave_id, market_id, today)
+
+
+def _scope_of(actor: Actor, session: Session) -> set[int] | None:
+    return _scope(actor, load_nodes(session))
+
+
+def _build(
+    session: Session,
+    scope: set[int] | None,
+    k: int,
+    wave_id: int | None,
+    market_id: int | None,
+    today: date | None,
+) -> Heatmap:
     wave = (
         session.get(Wave, wave_id)
         if wave_id is not None
@@ -155,7 +170,6 @@ def heatmap(
     if wave is None:
         raise NotFound(_("No pulse wave has opened yet: results appear here after the first wave."))
     nodes = load_nodes(session)
-    scope = _scope(actor, nodes)
     whole = engine.roll_up(nodes, engine.wave_tallies(session, wave))
     before_wave = engine.previous_wave(session, wave)
     before = (
@@ -237,3 +251,35 @@ def heatmap_json(report: Heatmap) -> str:
         ensure_ascii=False,
         indent=2,
     )
+
+
+@dataclass(frozen=True)
+class HeardRow:
+    label: str
+    measures: engine.Measures | None
+    hidden: Reason | None
+
+
+def what_we_heard(*, session: Session, actor: Actor, wave_id: int, k: int) -> list[HeardRow]:
+    """For an employee: their department's and the company's results of a closed wave.
+
+    Built by the same report as the heatmap (same suppression), then cut down to two rows.
+    """
+    if actor.department_id is None:
+        return []
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(_("That pulse wave does not exist."))
+    report = _build(session, None, k, wave_id, None, None)
+    mine = [r for r in report.rows if r.department_id == actor.department_id and not r.is_company]
+    company = [r for r in report.rows if r.is_company]
+    return [
+        HeardRow(
+            _("My department ({name})").format(name=r.department)
+            if not r.is_company
+            else r.department,
+            r.measures,
+            r.hidden,
+        )
+        for r in (*mine, *company)
+    ]

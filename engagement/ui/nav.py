@@ -37,6 +37,14 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/home.py", N_("Home"), ":material/home:", FOR_ME, frozenset({Role.EMPLOYEE}), "home"
     ),
     PageSpec(
+        "pages/my_pulse.py",
+        N_("My pulse"),
+        ":material/favorite:",
+        FOR_ME,
+        frozenset({Role.EMPLOYEE}),
+        "my-pulse",
+    ),
+    PageSpec(
         "pages/my_departments.py",
         N_("My departments"),
         ":material/account_tree:",
@@ -121,3 +129,8 @@ def guard(page_file: str) -> Actor:
         )
         st.stop()
     return actor
+
+
+def link(path: str, label: str, icon: str | None = None) -> None:
+    """A link to one of our pages (path relative to the project, e.g. "pages/my_pulse.py")."""
+    st.page_link(str(PROJECT_DIR / path), label=label, icon=icon)

@@ -1,0 +1,117 @@
+"""My pulse and the morning check-in: the answering forms and “what we heard”."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from engagement.db import unit_of_work
+from engagement.i18n import _, format_date, format_percent
+from engagement.measures.suppression import reason_text
+from engagement.questions import (
+    CHANGE_PATH,
+    FIRST_THOUGHT_ITEM,
+    Item,
+    ItemType,
+    default_bank,
+    dimension_label,
+    option_text,
+)
+from engagement.services import pulses, reports
+from engagement.services.pulses import OpenWave
+from engagement.ui.context import act, engine, flash, load, settings
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _open_waves_for(day: date, url: str) -> int:
+    """Open due waves at most every ten minutes per process (the CLI `tick` does it too)."""
+    with unit_of_work(engine()) as session:
+        return pulses.open_due_waves(session, day)
+
+
+def ensure_waves_open() -> None:
+    _open_waves_for(date.today(), settings().database_url)
+
+
+def _question(item: Item, key: str) -> object:
+    text, fallback = item.wording()
+    bank = default_bank()
+    value: object
+    if item.type is ItemType.LIKERT5:
+        labels = bank.scale_labels()
+        value = st.radio(
+            text,
+            [1, 2, 3, 4, 5],
+            index=None,
+            horizontal=True,
+            key=key,
+            format_func=lambda v: labels[v - 1],
+        )
+    else:
+        options = {o.id: option_text(o) for o in item.options}
+        value = st.radio(text, list(options), index=None, key=key, format_func=options.__getitem__)
+    if fallback:
+        st.caption(_("This question is not yet translated into your language."))
+    return value
+
+
+def answer_form(wave: OpenWave) -> None:
+    """One short form: every question skippable, an optional comment, one submission."""
+    key = f"pulse.{wave.wave_id}"
+    with st.form(key, border=True):
+        st.subheader(wave.pulse_name)
+        st.caption(
+            _("Every question is optional. Open until {date}.").format(
+                date=format_date(wave.closes_on)
+            )
+        )
+        answers = {item.id: _question(item, f"{key}.{item.id}") for item in wave.items}
+        comment = None
+        if wave.allow_comment:
+            comment = st.text_area(
+                _("Anything to add? (optional)"),
+                max_chars=pulses.COMMENT_MAX,
+                key=f"{key}.comment",
+                help=_(
+                    "Comments are shown only for groups of 10 people or more, never with your name."
+                ),
+            )
+        sent = st.form_submit_button(_("Send my answers"), type="primary")
+        if sent and act(
+            pulses.submit_response, wave_id=wave.wave_id, answers=answers, comment=comment
+        ):
+            flash(_("Thank you! Your answers were recorded without your name."))
+            st.rerun()
+
+
+def heard(rows: Sequence[reports.HeardRow], k: int) -> None:
+    """My department's and the company's results, or why they are hidden."""
+    for row in rows:
+        st.markdown(f"**{row.label}**")
+        if row.measures is None:
+            st.caption(reason_text(row.hidden, k) if row.hidden else _("No results yet."))
+            continue
+        columns = st.columns(len(CHANGE_PATH))
+        for column, dim in zip(columns, CHANGE_PATH, strict=True):
+            pct = row.measures.dimensions[dim].favorable_pct
+            column.metric(dimension_label(dim), "—" if pct is None else format_percent(pct))
+
+
+def checkin_card() -> None:
+    """The one-tap morning check-in, on the first visit of the day."""
+    if not load(pulses.checkin_due):
+        return
+    item = default_bank().item(FIRST_THOUGHT_ITEM)
+    with st.container(border=True):
+        st.markdown(f"**{_('Good morning!')}** {item.wording()[0]}")
+        columns = st.columns(len(item.options) + 1)
+        for column, option in zip(columns, item.options, strict=False):
+            if column.button(option_text(option), key=f"checkin.{option.id}", width="stretch"):
+                act(pulses.submit_checkin, choice=option.id)
+                flash(_("Thank you! See you tomorrow."))
+                st.rerun()
+        if columns[-1].button(_("Not today"), key="checkin.dismiss", width="stretch"):
+            act(pulses.submit_checkin, choice=None)
+            st.rerun()
