@@ -1,0 +1,160 @@
+"""From the bytes of an HR export to a header and rows that know their line in the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from engagement.errors import ImportProblem, InvalidInput
+from engagement.i18n import _, format_number
+
+MAX_BYTES = 20 * 1024 * 1024
+DELIMITERS = (",", ";", "\t")
+_SNIFF_LINES = 50
+
+
+@dataclass(frozen=True)
+class Row:
+    """The cells of one record and the file line it starts on (the header is line 1)."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A decoded, split file: how it was read, its header, its rows and any layout problems."""
+
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    rows: list[Row]
+    problems: list[ImportProblem]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of the file and the encoding it was read with.
+
+    UTF-16 when the file starts with its byte-order mark (Excel's "Unicode text"), then
+    UTF-8 with or without a byte-order mark, then Windows-1252, which covers Latin-1
+    accents ("Montréal") in files saved by older spreadsheets; Latin-1 last, as it reads
+    any byte.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one that splits the first lines most consistently."""
+    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
+
+    def score(delimiter: str) -> tuple[bool, float, int]:
+        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(r)]
+        if not rows:
+            return (False, 0.0, 0)
+        width = len(rows[0])
+        same = sum(1 for r in rows if len(r) == width) / len(rows)
+        return (width > 1, same, width)
+
+    # on a tie the order of DELIMITERS decides: comma first
+    return max(DELIMITERS, key=score)
+
+
+def _check_bytes(data: bytes) -> None:
+    if not data.strip():
+        raise InvalidInput(_("The file is empty: export the people from your HR system again."))
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(
+            _("The file is {size} MB; the limit is {limit} MB. Split it or remove columns.").format(
+                size=format_number(len(data) / 1024 / 1024, 1),
+                limit=format_number(MAX_BYTES // 1024 // 1024),
+            )
+        )
+    if data.startswith(b"PK\x03\x04"):
+        raise InvalidInput(
+            _(
+                "This is a spreadsheet workbook, not a CSV file: open it and save it as "
+                "“CSV (comma delimited)” or “CSV UTF-8”, then upload that."
+            )
+        )
+
+
+def _headers(raw: list[str]) -> list[str]:
+    """Trimmed header names; blank ones get a name, repeated ones a number, so each is a key."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(raw, start=1):
+        base = name.strip() or _("Column {number}").format(number=i)
+        candidate, n = base, 1
+        while candidate.casefold() in seen:
+            n += 1
+            candidate = f"{base} ({n})"
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def read_table(data: bytes) -> Table:
+    """Decode and split a CSV/TSV export; blank lines are skipped, short rows padded.
+
+    Lines are counted from the top of the file, so they match what a text editor shows, even
+    when a quoted value spans several lines.
+    """
+    _check_bytes(data)
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise InvalidInput(
+            _("This does not look like a text file: export the people as CSV and try again.")
+        )
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[Row] = []
+    problems: list[ImportProblem] = []
+    next_line = 1
+    for cells in reader:
+        line, next_line = next_line, reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue
+        if headers is None:
+            headers = _headers(cells)
+            continue
+        if len(cells) > len(headers):
+            if any(c.strip() for c in cells[len(headers) :]):
+                problems.append(
+                    ImportProblem(
+                        line,
+                        "",
+                        _(
+                            "This row has {found} values but the header has {expected} "
+                            "columns: quote values that contain “{delimiter}”, or remove the "
+                            "extra values."
+                        ).format(
+                            found=len(cells),
+                            expected=len(headers),
+                            delimiter=_("tab") if delimiter == "\t" else delimiter,
+                        ),
+                    )
+                )
+            cells = cells[: len(headers)]
+        rows.append(Row(line, cells + [""] * (len(headers) - len(cells))))
+    if headers is None:
+        raise InvalidInput(_("The file is empty: export the people from your HR system again."))
+    if not rows:
+        raise InvalidInput(
+            _("The file has a header line but no people below it: export the people again.")
+        )
+    return Table(encoding, delimiter, headers, rows, problems)
