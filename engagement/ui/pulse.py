@@ -104,14 +104,19 @@ def checkin_card() -> None:
     if not load(pulses.checkin_due):
         return
     item = default_bank().item(FIRST_THOUGHT_ITEM)
+    options = {o.id: option_text(o) for o in item.options}
     with st.container(border=True):
-        st.markdown(f"**{_('Good morning!')}** {item.wording()[0]}")
-        columns = st.columns(len(item.options) + 1)
-        for column, option in zip(columns, item.options, strict=False):
-            if column.button(option_text(option), key=f"checkin.{option.id}", width="stretch"):
-                act(pulses.submit_checkin, choice=option.id)
-                flash(_("Thank you! See you tomorrow."))
-                st.rerun()
-        if columns[-1].button(_("Not today"), key="checkin.dismiss", width="stretch"):
+        picked = st.pills(
+            _("**Good morning!** {question}").format(question=item.wording()[0]),
+            list(options),
+            format_func=options.__getitem__,
+            selection_mode="single",
+            key="checkin.choice",
+        )
+        if picked:
+            act(pulses.submit_checkin, choice=picked)
+            flash(_("Thank you! See you tomorrow."))
+            st.rerun()
+        if st.button(_("Not today"), key="checkin.dismiss", type="tertiary"):
             act(pulses.submit_checkin, choice=None)
             st.rerun()
