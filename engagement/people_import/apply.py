@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.models import Department, DepartmentKind, Employee
 from engagement.people_import.plan import DEFAULT_ROOT, Change, Directory, Key, Plan, key_of
+from engagement.services.directory import load_nodes
 
 _BATCH = 500
 # what a new person has when the file gives no column for it
@@ -39,10 +40,7 @@ def _top(nodes: list[org_tree.Node]) -> org_tree.Node | None:
 
 def load_directory(session: Session) -> Directory:
     """Every department (by path below the top) and every person, in two queries."""
-    rows = session.exec(
-        select(Department.id, Department.name, Department.kind, Department.parent_id)
-    ).all()
-    nodes = [org_tree.Node(id=int(r[0] or 0), name=r[1], kind=r[2], parent_id=r[3]) for r in rows]
+    nodes = load_nodes(session)
     top = _top(nodes)
     departments: dict[Key, int] = {}
     if top is not None:
