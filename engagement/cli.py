@@ -19,13 +19,14 @@ from engagement.authz import GRANTABLE_ROLES, SYSTEM, role_label
 from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.demo import build_demo_company
-from engagement.errors import ImportRejected, InvalidInput, VirageError
-from engagement.i18n import _, format_date, set_language
-from engagement.models import Department
+from engagement.errors import ImportRejected, InvalidInput, NotFound, VirageError
+from engagement.i18n import _, format_date, ngettext, set_language
+from engagement.models import Department, Market
 from engagement.people_import.mapping import CHOICES
 from engagement.services import people_import as import_service
+from engagement.services import pulses, reports
 from engagement.services import roles as role_service
-from engagement.services.directory import find_department
+from engagement.services.directory import actor_for_email, find_department
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("Do nothing (and succeed) when the database already holds a company."),
     )
+    demo.add_argument(
+        "--no-history",
+        action="store_true",
+        help=_("Only the org and its people: no past pulse waves or check-ins."),
+    )
+    sub.add_parser("tick", help=_("Open the pulse waves that are due (run it daily from cron)."))
+    report = sub.add_parser("report", help=_("Print a report."))
+    rsub_report = report.add_subparsers(dest="report", required=True, parser_class=_Parser)
+    heat = rsub_report.add_parser(
+        "heatmap", help=_("Department × measure table of a wave, as shown on screen.")
+    )
+    heat.add_argument(
+        "--wave", default="latest", help=_("“latest” (the last closed wave) or a wave number id.")
+    )
+    heat.add_argument("--market", help=_("Only the people of this internal market (its name)."))
+    heat.add_argument("--as", dest="as_email", help=_("Apply this person's permissions."))
+    heat.add_argument("--format", choices=("csv", "json"), default="csv")
     roles = sub.add_parser("roles", help=_("Grant, revoke or list roles."))
     rsub = roles.add_subparsers(dest="action", required=True, parser_class=_Parser)
     choices = ", ".join(r.value for r in GRANTABLE_ROLES)
@@ -114,15 +132,21 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if args.if_empty and session.exec(select(func.count()).select_from(Department)).one():
             print(_("The database already holds a company; the demo was not loaded."))
             return 0
-        bar = tqdm(total=args.employees, unit=_("people"), disable=None, file=sys.stderr)
+        bar = tqdm(total=args.employees, disable=None, file=sys.stderr)
 
-        def progress(done: int, _total: int, label: str) -> None:
+        def progress(done: int, total: int, label: str) -> None:
+            if bar.total != total:  # a new stage: people, then weeks of history
+                bar.reset(total=total)
             bar.set_description(label[:24])
             bar.update(done - bar.n)
 
         try:
             summary = build_demo_company(
-                session=session, employees=args.employees, seed=args.seed, progress=progress
+                session=session,
+                employees=args.employees,
+                seed=args.seed,
+                progress=progress,
+                history=not args.no_history,
             )
         finally:
             bar.close()
@@ -131,6 +155,42 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             company=summary.company, people=summary.employees, departments=summary.departments
         )
     )
+    return 0
+
+
+def _cmd_tick(settings: Settings, _args: argparse.Namespace) -> int:
+    migrate(settings.database_url)
+    with unit_of_work(get_engine(settings.database_url)) as session:
+        opened = pulses.open_due_waves(session)
+    print(ngettext("Opened {n} wave.", "Opened {n} waves.", opened).format(n=opened))
+    return 0
+
+
+def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    with unit_of_work(get_engine(settings.database_url)) as session:
+        actor = actor_for_email(session=session, email=args.as_email) if args.as_email else SYSTEM
+        wave_id = None
+        if args.wave != "latest":
+            if not str(args.wave).isdigit():
+                raise InvalidInput(_("--wave takes “latest” or a wave id (a number)."))
+            wave_id = int(args.wave)
+        market_id = None
+        if args.market:
+            market = session.exec(
+                select(Market).where(func.lower(Market.name) == args.market.strip().lower())
+            ).first()
+            if market is None:
+                raise NotFound(_("No internal market is called “{name}”.").format(name=args.market))
+            market_id = market.id
+        report = reports.heatmap(
+            session=session,
+            actor=actor,
+            k=settings.min_group_size,
+            wave_id=wave_id,
+            market_id=market_id,
+        )
+    text = reports.heatmap_csv(report) if args.format == "csv" else reports.heatmap_json(report)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
@@ -222,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         handler = {
             "init": _cmd_init,
+            "tick": _cmd_tick,
+            "report": _cmd_report,
             "demo": _cmd_demo,
             "roles": _cmd_roles,
             "import-people": _cmd_import_people,

@@ -69,7 +69,19 @@ def test_bad_input_gives_one_line_and_non_zero_exit(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["init"], ["demo"], ["roles"], ["roles", "grant"], ["roles", "revoke"], ["roles", "list"]],
+    [
+        [],
+        ["init"],
+        ["demo"],
+        ["roles"],
+        ["roles", "grant"],
+        ["roles", "revoke"],
+        ["roles", "list"],
+        ["tick"],
+        ["report"],
+        ["report", "heatmap"],
+        ["import-people"],
+    ],
 )
 def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -100,3 +112,39 @@ def test_runs_as_a_module_in_french(sqlite_url: str) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("Erreur")
     assert "nobody@nowhere.test" in done.stderr
+
+
+def test_report_heatmap_and_tick(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+    import json
+
+    from sqlmodel import Session
+
+    from engagement.authz import Role
+    from engagement.db import get_engine
+    from engagement.services import directory, reports
+
+    assert main(["demo", "--employees", "120"]) == 0
+    capsys.readouterr()
+    assert main(["tick"]) == 0
+    assert "Opened 0 waves." in capsys.readouterr().out  # the demo's current wave is open
+    assert main(["report", "heatmap"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(table[0]) == list(reports.HEATMAP_COLUMNS)
+    assert table[0]["department"] == "Company" and float(table[0]["participation_pct"]) > 30
+    hidden = [r for r in table if r["hidden_reason"]]
+    assert hidden and all(r["respondents"] == "" and r["adoption_index"] == "" for r in hidden)
+
+    with Session(get_engine(db)) as s:
+        people = {p.role: p for p in directory.demo_personas(session=s)}
+    assert main(["report", "heatmap", "--as", people[Role.MANAGER].email, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["department"] == "Company" and 1 < len(rows) < len(table)
+
+    assert main(["report", "heatmap", "--as", people[Role.EMPLOYEE].email]) == 1
+    assert "needs the role" in capsys.readouterr().err
+    assert main(["report", "heatmap", "--market", "Atlantis"]) == 1
+    assert "Atlantis" in capsys.readouterr().err
+    assert main(["report", "heatmap", "--wave", "soon"]) == 1
+    assert "--wave" in capsys.readouterr().err

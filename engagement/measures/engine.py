@@ -267,7 +267,14 @@ def invitation_changes(
 
 
 def today_wave(session: Session, today: date) -> Wave | None:
-    """The most recent wave that has opened by a day (any pulse)."""
+    """The latest wave with final results: the last one closed by a day, else the open one."""
+    closed = session.exec(
+        select(Wave)
+        .where(col(Wave.closes_on) < today)
+        .order_by(col(Wave.closes_on).desc(), col(Wave.id).desc())
+    ).first()
+    if closed is not None:
+        return closed
     return session.exec(
         select(Wave)
         .where(col(Wave.opens_on) <= today)
