@@ -26,6 +26,9 @@ TITLES = {
     "pages/org_overview.py": "Organisation",
     "pages/people.py": "People & org",
     "pages/roles.py": "Roles",
+    "pages/markets.py": "Internal markets",
+    "pages/my_pulse.py": "My pulse",
+    "pages/import_people.py": "Import people",
 }
 
 
@@ -188,6 +191,10 @@ def test_pages_render_only_translated_text(demo_url: str, spec: PageSpec) -> Non
 
 
 def _data_words(url: str) -> set[str]:
+    """Words that come from data or content (each with its own translation), not the catalogue."""
+    from engagement.models import Market, Pulse
+    from engagement.questions import default_bank
+
     with Session(get_engine(url)) as s:
         values = [
             *s.exec(select(Employee.name)),
@@ -195,7 +202,16 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Employee.location)),
             *s.exec(select(Employee.job_family)),
             *s.exec(select(Department.name)),
+            *s.exec(select(Market.name)),
+            *s.exec(select(Market.description)),
+            *s.exec(select(Pulse.name)),
         ]
+        values.extend(key for extra in s.exec(select(Employee.extra)) for key in extra)
+    bank = default_bank()
+    for item in bank.items.values():
+        values.extend(item.text.values())
+        values.extend(text for option in item.options for text in option.text.values())
+    values.extend(label for labels in bank.scale.values() for label in labels)
     # dates are formatted by Babel (locale data, not catalogue text): month and day names
     calendar = Locale.parse("en_CA")
     names = [
