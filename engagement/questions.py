@@ -177,3 +177,15 @@ def load_bank(path: Path = BANK) -> Bank:
 def default_bank() -> Bank:
     """The shipped question bank (read once per process)."""
     return load_bank()
+
+
+def custom_item(raw: dict[str, Any]) -> Item:
+    """A question written for one pulse (stored with the pulse): a 1–5 scale item."""
+    dim = raw.get("dimension")
+    return Item(
+        id=str(raw["id"]),
+        dimension=Dimension(dim) if dim else None,
+        type=ItemType.LIKERT5,
+        version=1,
+        text={lang: str(raw["text"][lang]) for lang in LANGUAGES if raw.get("text", {}).get(lang)},
+    )

@@ -19,12 +19,22 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.markets import MarketRules
 from engagement.measures.stats import wilson
-from engagement.models import Answer, Checkin, CheckinDay, Employee, Response, Wave, WaveInvite
+from engagement.models import (
+    Answer,
+    Checkin,
+    CheckinDay,
+    Employee,
+    Pulse,
+    Response,
+    Wave,
+    WaveInvite,
+)
 from engagement.questions import (
     CHANGE_PATH,
     CUSTOMER_OPTION,
     Bank,
     Dimension,
+    custom_item,
     default_bank,
 )
 from engagement.services.markets import EMPLOYEES, member_condition, snapshot_subject
@@ -138,6 +148,9 @@ def wave_tallies(
     """Counts per department (direct members only) for one wave, optionally within a market."""
     bank = bank or default_bank()
     dims = _dimension_of(bank)
+    pulse = session.get(Pulse, wave.pulse_id)
+    if pulse is not None:  # questions written for this pulse count in their dimension
+        dims.update({f"{raw['id']}": custom_item(raw).dimension for raw in pulse.custom_items})
     tallies: dict[int, Tally] = defaultdict(Tally)
     in_market_people = member_condition(session, rules, wave.opens_on) if rules else None
     in_market_answers = (

@@ -33,7 +33,7 @@ from engagement.models import (
     Wave,
     WaveInvite,
 )
-from engagement.questions import Bank, Item, ItemType, default_bank
+from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services.markets import member_condition
 
 COMMENT_MAX = 2000
@@ -140,6 +140,22 @@ def open_due_waves(session: Session, today: date | None = None) -> int:
     return opened
 
 
+def items_of(pulse: Pulse, bank: Bank | None = None) -> list[Item]:
+    """A pulse's questions in order: those from the bank, then its own."""
+    bank = bank or default_bank()
+    items = [bank.items[i] for i in pulse.item_ids if i in bank.items]
+    return items + [custom_item(raw) for raw in pulse.custom_items]
+
+
+@dataclass(frozen=True)
+class CustomQuestion:
+    """A 1–5 scale question HR writes for one pulse."""
+
+    text_en: str
+    text_fr: str = ""
+    dimension: str | None = None
+
+
 @dataclass(frozen=True)
 class PulseDraft:
     """What HR fills in to create a pulse."""
@@ -151,6 +167,7 @@ class PulseDraft:
     open_days: int = 5
     market_ids: list[int] | None = None
     allow_comment: bool = True
+    custom: list[CustomQuestion] | None = None
 
 
 def create_pulse(
@@ -164,8 +181,14 @@ def create_pulse(
         raise InvalidInput(_("Give the pulse a name of at most 120 characters."))
     if session.exec(select(Pulse.id).where(func.lower(Pulse.name) == name.lower())).first():
         raise InvalidInput(_("A pulse called “{name}” already exists.").format(name=name))
-    if not draft.item_ids:
+    custom = [c for c in draft.custom or [] if c.text_en.strip() or c.text_fr.strip()]
+    if not draft.item_ids and not custom:
         raise InvalidInput(_("Choose at least one question."))
+    for question in custom:
+        if max(len(question.text_en), len(question.text_fr)) > 300:
+            raise InvalidInput(_("Keep each question under 300 characters."))
+        if question.dimension and question.dimension not in {d.value for d in Dimension}:
+            raise InvalidInput(_("Unknown dimension: {value}.").format(value=question.dimension))
     for item_id in draft.item_ids:
         bank.item(item_id)
     try:
@@ -234,7 +257,7 @@ def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> li
             number=wave.number,
             closes_on=wave.closes_on,
             answered=wave.id in answered,
-            items=[bank.items[i] for i in pulse.item_ids if i in bank.items],
+            items=items_of(pulse, bank),
             allow_comment=pulse.allow_comment,
         )
         for wave, pulse in rows
@@ -289,14 +312,14 @@ def submit_response(
         raise NotAllowed(_("This pulse wave was not sent to you."))
     pulse = session.get(Pulse, wave.pulse_id)
     assert pulse is not None
-    bank = default_bank()
+    asked = {item.id: item for item in items_of(pulse)}
     checked = {}
     for item_id, value in answers.items():
         if value is None:
             continue  # skipped
-        if item_id not in pulse.item_ids:
+        if item_id not in asked:
             raise InvalidInput(_("That question is not part of this pulse."))
-        checked[item_id] = _check_value(bank.item(item_id), value)
+        checked[item_id] = _check_value(asked[item_id], value)
     text = (comment or "").strip() or None
     if text and not pulse.allow_comment:
         raise InvalidInput(_("This pulse does not take comments."))
