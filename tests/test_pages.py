@@ -28,6 +28,7 @@ TITLES = {
     "pages/roles.py": "Roles",
     "pages/markets.py": "Internal markets",
     "pages/my_pulse.py": "My pulse",
+    "pages/pulses.py": "Pulse surveys",
     "pages/import_people.py": "Import people",
 }
 

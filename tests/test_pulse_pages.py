@@ -79,3 +79,42 @@ def test_dismissing_the_checkin_stores_no_answer(demo_url: str) -> None:
     at.button(key="checkin.dismiss").click().run()
     assert not [b for b in at.get("button_group") if b.key == "checkin.choice"]
     assert count(demo_url, Checkin) == answers
+
+
+PULSES = str(Path(__file__).resolve().parent.parent / "pages" / "pulses.py")
+
+
+def test_hr_creates_a_pulse_with_its_own_question_for_a_market(demo_url: str) -> None:
+    from datetime import date
+
+    from engagement.models import Pulse, PulseTarget
+
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
+    assert not at.exception
+    assert "Weekly change pulse" in list(at.dataframe[0].value["name"])
+    at.text_input(key="pulses.name").set_value("Night shift check")
+    at.multiselect(key="pulses.items").set_value(["desire_ready"])
+    at.text_input(key="pulses.custom.en").set_value("My shift leader explains the change well.")
+    at.selectbox(key="pulses.custom.dimension").set_value("understanding")
+    market = next(o for o in at.multiselect(key="pulses.targets").options if "Night" in str(o))
+    at.multiselect(key="pulses.targets").select(market)
+    at.date_input(key="pulses.start").set_value(date.today())
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Created “Night shift check”" in at.success[0].value
+    with Session(get_engine(demo_url)) as s:
+        pulse = s.exec(select(Pulse).where(Pulse.name == "Night shift check")).one()
+        assert pulse.item_ids == ["desire_ready"]
+        assert pulse.custom_items[0]["text"] == {"en": "My shift leader explains the change well."}
+        assert s.exec(select(PulseTarget).where(PulseTarget.pulse_id == pulse.id)).one()
+    assert "Night shift check" in list(at.dataframe[0].value["name"])
+
+
+def test_a_pulse_without_a_name_is_refused(demo_url: str) -> None:
+    from engagement.models import Pulse
+
+    before = count(demo_url, Pulse)
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
+    at.button[0].click().run()
+    assert "Give the pulse a name" in at.error[0].value
+    assert count(demo_url, Pulse) == before

@@ -287,3 +287,31 @@ def test_pulse_validation(session: Session, company: dict[str, object]) -> None:
         )
     session.rollback()
     assert session.exec(select(func.count()).select_from(Pulse)).one() == 1
+
+
+def test_a_pulse_question_of_its_own_is_answered_and_counted(
+    session: Session, company: dict[str, object]
+) -> None:
+    from engagement.measures import engine
+    from engagement.questions import Dimension
+    from engagement.services.pulses import CustomQuestion
+
+    make_pulse(
+        session,
+        item_ids=[],
+        custom=[CustomQuestion("My lead explains the change.", "", "understanding")],
+    )
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    seller = actor(session, "s0@acme.test")
+    [wave] = pulses.my_waves(session=session, actor=seller, today=MONDAY)
+    assert [(i.id, i.wording("fr")) for i in wave.items] == [
+        ("custom_1", ("My lead explains the change.", True))  # no French yet: falls back
+    ]
+    pulses.submit_response(
+        session=session, actor=seller, wave_id=wave.wave_id, answers={"custom_1": 5}, today=MONDAY
+    )
+    session.commit()
+    tallies = engine.wave_tallies(session, session.get(Wave, wave.wave_id))  # type: ignore[arg-type]
+    sales = company["sales"].id  # type: ignore[attr-defined]
+    assert tallies[sales].scale[Dimension.UNDERSTANDING] == [1, 1, 5]

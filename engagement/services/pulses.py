@@ -205,6 +205,18 @@ def create_pulse(
         item_ids=list(dict.fromkeys(draft.item_ids)),
         allow_comment=draft.allow_comment,
         created_by=actor.email,
+        custom_items=[
+            {
+                "id": f"custom_{n}",
+                "dimension": q.dimension or None,
+                "text": {
+                    lang: text.strip()
+                    for lang, text in (("en", q.text_en), ("fr", q.text_fr))
+                    if text.strip()
+                },
+            }
+            for n, q in enumerate(custom, start=1)
+        ],
     )
     session.add(pulse)
     session.flush()
@@ -387,3 +399,69 @@ def previous_wave_id(*, session: Session, actor: Actor, wave_id: int) -> int | N
         select(Wave.id).where(Wave.pulse_id == wave.pulse_id, Wave.number == wave.number - 1)
     ).first()
     return int(before) if before is not None else None
+
+
+@dataclass(frozen=True)
+class PulseSummary:
+    id: int
+    name: str
+    cadence: str
+    targets: list[str]
+    questions: int
+    waves: int
+    current: tuple[int, date, date] | None  # number, opens, closes of the wave open today
+    next_opening: date | None
+    invited: int
+    answered: int | None  # None when fewer than k answered (not shown)
+
+
+def list_pulses(
+    *, session: Session, actor: Actor, k: int, today: date | None = None
+) -> list[PulseSummary]:
+    """Every pulse with its waves so far and how the open wave is going (HR)."""
+    require_role(actor, Role.HR)
+    today = today or date.today()
+    out = []
+    for pulse in session.exec(select(Pulse).order_by(Pulse.name)).all():
+        assert pulse.id is not None
+        targets = session.exec(
+            select(Market.name)
+            .join(PulseTarget, col(PulseTarget.market_id) == Market.id)
+            .where(PulseTarget.pulse_id == pulse.id)
+        ).all()
+        waves = session.exec(
+            select(Wave).where(Wave.pulse_id == pulse.id).order_by(col(Wave.number).desc())
+        ).all()
+        open_now = next((w for w in waves if w.opens_on <= today <= w.closes_on), None)
+        answered = None
+        if open_now is not None:
+            n = session.exec(
+                select(func.count())
+                .select_from(Participation)
+                .where(Participation.wave_id == open_now.id)
+            ).one()
+            answered = int(n) if n >= k else None
+        number = (waves[0].number if waves else 0) + 1
+        upcoming = wave_opening(pulse, number)
+        while upcoming <= today and pulse.cadence != Cadence.ONCE.value:
+            number += 1
+            upcoming = wave_opening(pulse, number)
+        out.append(
+            PulseSummary(
+                id=pulse.id,
+                name=pulse.name,
+                cadence=pulse.cadence,
+                targets=list(targets),
+                questions=len(items_of(pulse)),
+                waves=len(waves),
+                current=(open_now.number, open_now.opens_on, open_now.closes_on)
+                if open_now
+                else None,
+                next_opening=None
+                if pulse.cadence == Cadence.ONCE.value and waves
+                else (upcoming if upcoming > today else None),
+                invited=open_now.invited if open_now else 0,
+                answered=answered,
+            )
+        )
+    return out

@@ -69,6 +69,14 @@ PAGES: tuple[PageSpec, ...] = (
         "markets",
     ),
     PageSpec(
+        "pages/pulses.py",
+        N_("Pulse surveys"),
+        ":material/monitor_heart:",
+        MARKETING,
+        frozenset({Role.HR}),
+        "pulses",
+    ),
+    PageSpec(
         "pages/people.py",
         N_("People & org"),
         ":material/badge:",
