@@ -88,6 +88,7 @@ def answer_form(wave: OpenWave) -> None:
 
 def heard(rows: Sequence[reports.HeardRow], k: int) -> None:
     """My department's and the company's results, or why they are hidden."""
+    st.caption(_("Share of favorable answers (agree or strongly agree) in the previous wave."))
     for row in rows:
         st.markdown(f"**{row.label}**")
         if row.measures is None:

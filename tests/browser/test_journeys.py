@@ -71,3 +71,55 @@ def test_home_on_a_phone(server: tuple[str, str], page) -> None:  # type: ignore
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "home-phone.png", full_page=True)
     assert page.get_by_role("heading", name="Who I am").is_visible()
+
+
+def test_employee_checks_in_and_answers_the_pulse(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, db_url = server
+    for width, tag in ((1400, "laptop"), (390, "phone")):
+        page.set_viewport_size({"width": width, "height": 1000})
+        who = persona(db_url, Role.EMPLOYEE if tag == "laptop" else Role.LEADER)
+        sign_in(page, base, who)
+        card = page.get_by_text("When you arrived at work today")
+        card.wait_for()
+        page.screenshot(path=ARTIFACTS / f"checkin-{tag}.png", full_page=True)
+        page.get_by_text("A customer or their needs").first.click()
+        page.get_by_text("See you tomorrow").wait_for()
+        page.get_by_role("link", name="Answer now").click()
+        page.get_by_role("heading", name="My pulse").wait_for()
+        page.get_by_text("I could explain our new mission").wait_for()
+        page.screenshot(path=ARTIFACTS / f"my-pulse-{tag}.png", full_page=True)
+        page.get_by_text("Agree", exact=True).first.click()
+        page.get_by_role("button", name="Send my answers").click()
+        page.get_by_text("recorded without your name").wait_for()
+        page.get_by_text("What we heard last time").wait_for()
+        page.get_by_text("Company", exact=True).wait_for()
+        page.wait_for_timeout(800)
+        page.screenshot(path=ARTIFACTS / f"my-pulse-answered-{tag}.png", full_page=True)
+        page.get_by_role("button", name="Sign out").click() if tag == "laptop" else None
+        if tag == "laptop":
+            page.get_by_role("heading", name="Welcome to Virage").wait_for()
+
+
+def test_hr_builds_a_market_and_admin_checks_an_import(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.conftest import PROJECT
+
+    base, db_url = server
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    sign_in(page, base, persona(db_url, Role.HR))
+    page.get_by_role("link", name="Internal markets").click()
+    page.get_by_role("heading", name="Internal markets").wait_for()
+    page.get_by_text("Members right now").first.wait_for()
+    page.screenshot(path=ARTIFACTS / "market-profile.png", full_page=True)
+    page.get_by_role("tab", name="Edit rules").click()
+    page.get_by_text("Live preview").first.wait_for()
+    page.screenshot(path=ARTIFACTS / "market-builder.png", full_page=True)
+
+    page.goto(base)
+    sign_in(page, base, persona(db_url, Role.ADMIN))
+    page.get_by_role("link", name="Import people").click()
+    page.get_by_role("heading", name="Import people").wait_for()
+    page.locator("input[type=file]").set_input_files(
+        PROJECT / "tests" / "fixtures" / "ibm_hr_attrition.csv"
+    )
+    page.get_by_text("EmployeeNumber").or_(page.get_by_text("JobRole")).first.wait_for()
+    page.screenshot(path=ARTIFACTS / "import-preview.png", full_page=True)
