@@ -30,6 +30,20 @@ class GrantRow:
     granted_by: str
 
 
+def _target(
+    session: Session, actor: Actor, email: str, role: str
+) -> tuple[Role, Employee, RoleGrant | None]:
+    """Check the actor is an admin; the role, the person, and their grant of it if any."""
+    require_role(actor, Role.ADMIN)
+    parsed = parse_role(role)
+    person = ensure_employee_exists(session, email)
+    assert person.id is not None
+    grant = session.exec(
+        select(RoleGrant).where(RoleGrant.employee_id == person.id, RoleGrant.role == parsed.value)
+    ).first()
+    return parsed, person, grant
+
+
 def grant_role(
     *,
     session: Session,
@@ -39,9 +53,7 @@ def grant_role(
     department_ids: Sequence[int] = (),
 ) -> str:
     """Give a person a role; managers need at least one department. Returns what changed."""
-    require_role(actor, Role.ADMIN)
-    parsed = parse_role(role)
-    person = ensure_employee_exists(session, email)
+    parsed, person, existing = _target(session, actor, email, role)
     assert person.id is not None
     if parsed is Role.MANAGER and not department_ids:
         raise InvalidInput(_("A manager needs at least one department to manage."))
@@ -50,9 +62,6 @@ def grant_role(
     for dept_id in department_ids:
         if session.get(Department, dept_id) is None:
             raise InvalidInput(_("That department no longer exists."))
-    existing = session.exec(
-        select(RoleGrant).where(RoleGrant.employee_id == person.id, RoleGrant.role == parsed.value)
-    ).first()
     if existing is None:
         session.add(RoleGrant(employee_id=person.id, role=parsed.value, granted_by=actor.email))
     have = set(
@@ -82,12 +91,7 @@ def revoke_role(
     department_ids: Sequence[int] = (),
 ) -> str:
     """Take a role away (or, for a manager, some of their departments). Returns what changed."""
-    require_role(actor, Role.ADMIN)
-    parsed = parse_role(role)
-    person = ensure_employee_exists(session, email)
-    grant = session.exec(
-        select(RoleGrant).where(RoleGrant.employee_id == person.id, RoleGrant.role == parsed.value)
-    ).first()
+    parsed, person, grant = _target(session, actor, email, role)
     if grant is None:
         raise InvalidInput(
             _("{name} does not hold the role {role}.").format(
