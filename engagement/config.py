@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -47,7 +48,16 @@ SETTINGS: tuple[Setting, ...] = (
         "5",
         "Minimum number of respondents behind any figure shown (k). Refused below 3.",
     ),
+    Setting(
+        "VIRAGE_SECRET_KEY",
+        "data/secret.key",
+        "Secret that turns (person, wave) into the participation token, so that who answered "
+        "cannot be joined to what was answered without it. Keep it outside the database, the "
+        "same on every replica, and never change it. Development creates one in the file shown; "
+        "production requires at least 32 characters in the variable.",
+    ),
 )
+SECRET_MIN_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Settings:
     database_url: str
     env: Env
     min_group_size: int
+    secret_key: str = field(repr=False, default="")
 
     @property
     def is_production(self) -> bool:
@@ -105,4 +116,29 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
             )
         )
     url = env.get("DATABASE_URL", "").strip() or _default("DATABASE_URL")
-    return Settings(database_url=_sqlite_url(url), env=mode, min_group_size=k)
+    secret = env.get("VIRAGE_SECRET_KEY", "").strip()
+    if not secret:
+        if mode is Env.PRODUCTION:
+            raise ConfigurationError(
+                _("Set VIRAGE_SECRET_KEY (at least {n} random characters) in production.").format(
+                    n=SECRET_MIN_LENGTH
+                )
+            )
+        secret = _development_secret()
+    elif len(secret) < SECRET_MIN_LENGTH:
+        raise ConfigurationError(
+            _("VIRAGE_SECRET_KEY is too short: use at least {n} random characters.").format(
+                n=SECRET_MIN_LENGTH
+            )
+        )
+    return Settings(database_url=_sqlite_url(url), env=mode, min_group_size=k, secret_key=secret)
+
+
+def _development_secret() -> str:
+    """A random secret kept in data/secret.key, made on first use (development only)."""
+    path = PROJECT_DIR / _default("VIRAGE_SECRET_KEY")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

@@ -28,6 +28,7 @@ from engagement.models import (
     WaveInvite,
 )
 from engagement.models.pulses import random_id
+from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import CHANGE_PATH, Dimension, default_bank
 from engagement.services.directory import demo_personas, load_nodes
 from engagement.services.pulses import tenure_band
@@ -113,6 +114,7 @@ def build_demo_history(
         )
         session.add(wave)
         session.flush()
+        scope = wave_scope(wave.id or 0)
         current = opens + timedelta(days=4) >= today
         invites: list[dict[str, Any]] = []
         participations: list[dict[str, Any]] = []
@@ -130,7 +132,9 @@ def build_demo_history(
                 continue  # the demo people can answer the open wave themselves
             if rng.random() > eagerness[person.department_id] * (0.6 if current else 1.0):
                 continue
-            participations.append({"wave_id": wave.id, "employee_id": person.id})
+            participations.append(
+                {"wave_id": wave.id, "token": participant_token(scope, person.id or 0)}
+            )
             response_id = random_id()
             responses.append(_response(response_id, wave, person, managers, opens, rng))
             div = division[person.department_id]
@@ -230,7 +234,9 @@ def _checkins(
             week = (day - start).days // 7 + 1
             for person in people:
                 if rng.random() < 0.25 and (person.hire_date is None or person.hire_date <= day):
-                    days.append({"employee_id": person.id, "day": day})
+                    days.append(
+                        {"day": day, "token": participant_token(checkin_scope(day), person.id or 0)}
+                    )
                     choice = _first_thought(
                         person.customer_facing, division[person.department_id], week, rng
                     )

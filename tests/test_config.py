@@ -33,9 +33,26 @@ def test_postgres_url_is_kept_as_given() -> None:
     assert load_settings({"DATABASE_URL": url}).database_url == url
 
 
+STRONG = "x" * 40
+
+
 @pytest.mark.parametrize("value", ["production", " PRODUCTION "])
 def test_production_mode(value: str) -> None:
-    assert load_settings({"VIRAGE_ENV": value}).is_production
+    assert load_settings({"VIRAGE_ENV": value, "VIRAGE_SECRET_KEY": STRONG}).is_production
+
+
+def test_production_requires_a_strong_secret_key() -> None:
+    with pytest.raises(ConfigurationError, match="Set VIRAGE_SECRET_KEY"):
+        load_settings({"VIRAGE_ENV": "production"})
+    with pytest.raises(ConfigurationError, match="too short"):
+        load_settings({"VIRAGE_ENV": "production", "VIRAGE_SECRET_KEY": "short"})
+    assert load_settings({"VIRAGE_SECRET_KEY": STRONG}).secret_key == STRONG
+
+
+def test_development_keeps_one_secret_outside_the_database() -> None:
+    first, second = load_settings({}).secret_key, load_settings({}).secret_key
+    assert first == second and len(first) >= 32
+    assert "secret" not in repr(load_settings({}))
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,15 @@ ANSWERS = {
     "m3": {"understand_mission": 2, "desire_success": 3},
     "t0": {"understand_mission": 5},
 }
-CHECKINS = [("s0", 0, "customer"), ("s1", 1, "customer"), ("s5", 1, "team"), ("s0", 2, "own_tasks")]
+CHECKINS = [
+    ("s0", 0, "customer"),
+    ("s1", 1, "customer"),
+    ("s5", 1, "team"),
+    ("s2", 1, "customer"),
+    ("s0", 2, "own_tasks"),
+    ("m0", 0, "customer"),
+    ("m1", 1, "customer"),
+]
 K = 3
 
 
@@ -125,8 +133,9 @@ def test_hand_computed_measures(session: Session, wave: Wave) -> None:
     assert sales.dimensions[Dimension.DESIRE].favorable_pct == pytest.approx(2 / 3)
     assert sales.dimensions[Dimension.RELEVANCE].favorable_pct == pytest.approx(1.0)
     assert sales.dimensions[Dimension.TOOLS].favorable_pct == pytest.approx(0.0)
-    # pulse item 3 of 4 customer, check-ins 2 of 4 from 3 people (≥ k): (3 + 2) / (4 + 4)
-    assert sales.customer_thought == pytest.approx(5 / 8)
+    # pulse item 3 of 4 customer; check-ins 3 of 5, and on day 1 three people checked in
+    # (≥ k, so they count): (3 + 3) / (4 + 5)
+    assert sales.customer_thought == pytest.approx(6 / 9)
     assert sales.adoption_index == pytest.approx((200 / 3 + 200 / 3 + 100 + 0) / 4)
     assert sales.barrier_point is Dimension.TOOLS
 
@@ -135,7 +144,9 @@ def test_hand_computed_measures(session: Session, wave: Wave) -> None:
     assert (ops.invited, ops.respondents) == (6, 5)
     assert ops.dimensions[Dimension.UNDERSTANDING].favorable_pct == pytest.approx(2 / 5)
     assert ops.dimensions[Dimension.DESIRE].favorable_pct == pytest.approx(1 / 4)
-    assert ops.customer_thought == pytest.approx(1 / 3)  # no check-ins in Ops
+    # Ops has two check-ins, never more than one a day: they might be one person, so they
+    # are left out and only the pulse item counts
+    assert ops.customer_thought == pytest.approx(1 / 3)
     assert ops.adoption_index == pytest.approx((40 + 25) / 2)
     assert ops.barrier_point is Dimension.UNDERSTANDING
 

@@ -145,6 +145,7 @@ def test_production_without_identity_provider_shows_only_a_configuration_error(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VIRAGE_ENV", "production")
+    monkeypatch.setenv("VIRAGE_SECRET_KEY", "a-long-enough-secret-for-production-use")
     at = app(personas(demo_url)[Role.ADMIN].email)  # a demo session cannot get in either
     assert not at.exception
     assert len(at.error) == 1 and "production mode" in at.error[0].value

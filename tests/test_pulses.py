@@ -198,6 +198,13 @@ def test_answer_tables_hold_nothing_that_points_at_a_person(database_url: str) -
         columns = {c["name"]: str(c["type"]).upper() for c in insp.get_columns(table.__tablename__)}
         assert not any("TIME" in kind for kind in columns.values())
         assert not {"value", "choice", "comment"} & set(columns)
+    # who answered is a keyed token, not a person id: even read beside the answers written in
+    # the same transaction, it names nobody without the secret kept outside the database
+    for table in (Participation, CheckinDay):
+        columns = {c["name"] for c in insp.get_columns(table.__tablename__)}
+        assert "employee_id" not in columns and "token" in columns
+        fks = {fk["referred_table"] for fk in insp.get_foreign_keys(table.__tablename__)}
+        assert "employee" not in fks
 
 
 def test_neither_ids_nor_storage_order_follow_the_order_of_answers(
@@ -226,8 +233,24 @@ def test_neither_ids_nor_storage_order_follow_the_order_of_answers(
     if session.get_bind().dialect.name == "sqlite":
         assert [r.id for r in session.exec(select(Response)).all()] == sorted(ids)
     assert all(r.answered_on == MONDAY for r in session.exec(select(Response)).all())
-    participations = [p.employee_id for p in session.exec(select(Participation)).all()]
-    assert participations == sorted(participations)  # ordered by person, not by time
+    tokens = [p.token for p in session.exec(select(Participation)).all()]
+    employee_ids = {str(p.id) for p in people}  # type: ignore[attr-defined]
+    assert len(set(tokens)) == 5 and not set(tokens) & employee_ids
+    if session.get_bind().dialect.name == "sqlite":
+        assert tokens == sorted(tokens)  # stored in token order, not answer order
+
+
+def test_participation_tokens_need_the_secret_and_differ_between_waves() -> None:
+    from engagement.privacy import checkin_scope, participant_token, wave_scope
+
+    mine = participant_token(wave_scope(1), 42)
+    assert mine == participant_token(wave_scope(1), 42)  # the app can find *your* record
+    assert mine != participant_token(wave_scope(2), 42)  # waves cannot be matched up
+    assert mine != participant_token(wave_scope(1), 43)
+    assert mine != participant_token(wave_scope(1), 42, secret=b"another secret" * 4)
+    assert participant_token(checkin_scope(MONDAY), 42) != participant_token(
+        checkin_scope(MONDAY + timedelta(days=1)), 42
+    )
 
 
 def test_twenty_concurrent_submissions_leave_one_response(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, case, distinct, func
+from sqlalchemy import Table, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -22,7 +22,6 @@ from engagement.measures.stats import wilson
 from engagement.models import (
     Answer,
     Checkin,
-    CheckinDay,
     Employee,
     Pulse,
     Response,
@@ -37,7 +36,7 @@ from engagement.questions import (
     custom_item,
     default_bank,
 )
-from engagement.services.markets import EMPLOYEES, member_condition, snapshot_subject
+from engagement.services.markets import member_condition, snapshot_subject
 
 BARRIER_THRESHOLD = 0.60
 RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
@@ -56,7 +55,13 @@ class Tally:
     )
     thought: list[int] = field(default_factory=lambda: [0, 0])  # [customer, answered]
     checkins: list[int] = field(default_factory=lambda: [0, 0])  # [customer, all]
-    checkin_people: int = 0
+    # check-ins per day: on one day a person checks in at most once, so the busiest day's
+    # count is a floor on how many different people gave the check-ins
+    checkin_days: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def checkin_people(self) -> int:
+        return max(self.checkin_days.values(), default=0)
 
     def add(self, other: Tally) -> None:
         self.invited += other.invited
@@ -68,7 +73,8 @@ class Tally:
             mine[2] += total
         self.thought = [a + b for a, b in zip(self.thought, other.thought, strict=True)]
         self.checkins = [a + b for a, b in zip(self.checkins, other.checkins, strict=True)]
-        self.checkin_people += other.checkin_people
+        for day, n in other.checkin_days.items():
+            self.checkin_days[day] += n
 
 
 @dataclass(frozen=True)
@@ -209,8 +215,9 @@ def _checkins(
 ) -> None:
     """Morning check-ins of the wave's days, and how many people gave them."""
     window = (col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on)
-    stmt = select(
-        Checkin.department_id,
+    stmt = sa_select(
+        col(Checkin.department_id),
+        col(Checkin.day),
         func.count(),
         func.sum(case((col(Checkin.choice) == CUSTOMER_OPTION, 1), else_=0)),
     ).where(*window)
@@ -218,17 +225,11 @@ def _checkins(
         stmt = stmt.where(
             member_condition(session, rules, wave.opens_on, snapshot_subject(CHECKINS))
         )
-    for dept, n, customer in session.exec(stmt.group_by(col(Checkin.department_id))).all():
-        tallies[dept].checkins = [int(customer or 0), int(n)]
-    people = (
-        select(Employee.department_id, func.count(distinct(col(CheckinDay.employee_id))))
-        .join(Employee, col(Employee.id) == CheckinDay.employee_id)
-        .where(col(CheckinDay.day) >= wave.opens_on, col(CheckinDay.day) <= wave.closes_on)
-    )
-    if rules is not None:
-        people = people.where(member_condition(session, rules, wave.opens_on, EMPLOYEES))
-    for dept, n in session.exec(people.group_by(col(Employee.department_id))).all():
-        tallies[dept].checkin_people = int(n)
+    grouped = stmt.group_by(col(Checkin.department_id), col(Checkin.day))
+    for dept, day, n, customer in session.execute(grouped).all():
+        tally = tallies[dept]
+        tally.checkins = [tally.checkins[0] + int(customer or 0), tally.checkins[1] + int(n)]
+        tally.checkin_days[day] += int(n)
 
 
 def roll_up(nodes: Iterable[org_tree.Node], direct: dict[int, Tally]) -> dict[int, Tally]:

@@ -1,7 +1,7 @@
 """Pulse surveys, their waves, and answers that cannot be linked to the person who gave them.
 
-Two separate records for each answer: a *participation* (person, wave) that stops double
-answers and counts participation and holds no answer, and a *response* that holds the
+Two separate records for each answer: a *participation* (a keyed token of person and wave)
+that stops double answers and holds no answer, and a *response* that holds the
 answers with a random id, the day (never the time) and a snapshot of the respondent's
 department and segment attributes — nothing that joins it to the participation. On SQLite
 the answer tables are WITHOUT ROWID, so even their storage order is that of the random id.
@@ -84,12 +84,17 @@ class WaveInvite(SQLModel, table=True):
 
 
 class Participation(SQLModel, table=True):
-    """That a person answered a wave — no answer, no time. Its key stops a second answer."""
+    """That someone answered a wave — no answer, no time, and no person id: a token.
+
+    The token is HMAC(secret, wave, person) (engagement/privacy.py): the app can tell
+    whether *you* answered; the database alone cannot tell who did. Its key stops a second
+    answer.
+    """
 
     __table_args__ = NO_ROWID
 
     wave_id: int = Field(foreign_key="wave.id", primary_key=True)
-    employee_id: int = Field(foreign_key="employee.id", primary_key=True, index=True)
+    token: str = Field(primary_key=True, max_length=40)
 
 
 class Snapshot(SQLModel):
@@ -129,12 +134,12 @@ class Answer(SQLModel, table=True):
 
 
 class CheckinDay(SQLModel, table=True):
-    """That a person answered (or dismissed) the morning check-in on a day."""
+    """That someone answered (or dismissed) the morning check-in on a day: a token per day."""
 
     __table_args__ = NO_ROWID
 
-    employee_id: int = Field(foreign_key="employee.id", primary_key=True)
-    day: date = Field(primary_key=True, index=True)
+    day: date = Field(primary_key=True)
+    token: str = Field(primary_key=True, max_length=40)
 
 
 class Checkin(Snapshot, table=True):

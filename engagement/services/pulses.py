@@ -33,6 +33,7 @@ from engagement.models import (
     Wave,
     WaveInvite,
 )
+from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services.markets import member_condition
 
@@ -257,11 +258,14 @@ def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> li
         )
         .order_by(col(Wave.closes_on))
     ).all()
-    answered = set(
-        session.exec(
-            select(Participation.wave_id).where(Participation.employee_id == actor.employee_id)
-        ).all()
-    )
+    employee_id = actor.employee_id
+    answered = {
+        wave.id
+        for wave, _pulse in rows
+        if session.get(
+            Participation, (wave.id, participant_token(wave_scope(wave.id or 0), employee_id))
+        )
+    }
     return [
         OpenWave(
             wave_id=int(wave.id or 0),
@@ -341,7 +345,8 @@ def submit_response(
     assert person is not None
     try:
         with session.begin_nested():
-            session.add(Participation(wave_id=wave_id, employee_id=actor.employee_id))
+            token = participant_token(wave_scope(wave_id), actor.employee_id)
+            session.add(Participation(wave_id=wave_id, token=token))
             session.flush()
     except IntegrityError:
         raise InvalidInput(_("You have already answered this wave. Thank you!")) from None
@@ -363,7 +368,8 @@ def checkin_due(*, session: Session, actor: Actor, today: date | None = None) ->
     today = today or date.today()
     if actor.employee_id is None:
         return False
-    return session.get(CheckinDay, (actor.employee_id, today)) is None
+    token = participant_token(checkin_scope(today), actor.employee_id)
+    return session.get(CheckinDay, (today, token)) is None
 
 
 def submit_checkin(
@@ -378,7 +384,8 @@ def submit_checkin(
         _check_value(item, choice)
     try:
         with session.begin_nested():
-            session.add(CheckinDay(employee_id=actor.employee_id, day=today))
+            token = participant_token(checkin_scope(today), actor.employee_id)
+            session.add(CheckinDay(day=today, token=token))
             session.flush()
     except IntegrityError:
         return False
