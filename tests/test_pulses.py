@@ -103,6 +103,9 @@ def test_pulse_for_a_market_invites_its_members_only(
     make_pulse(session, market_ids=[market_id], cadence="once")
     pulses.open_due_waves(session, MONDAY)
     session.commit()
+    # the launch is kept in the market's profile, with who was in it then
+    [launch] = markets.market_snapshots(session=session, actor=hr, market_id=market_id)
+    assert (launch.reason, launch.members) == ("Weekly pulse #1", 6)
     assert session.exec(select(func.count()).select_from(WaveInvite)).one() == 6
 
 

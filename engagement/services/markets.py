@@ -314,6 +314,11 @@ def save_market(
 def snapshot_market(*, session: Session, actor: Actor, market_id: int, reason: str) -> int:
     """Record who is in a market now (at a launch); later reports know who was targeted."""
     require_role(actor, Role.HR, Role.LEADER)
+    return take_snapshot(session, market_id, reason)
+
+
+def take_snapshot(session: Session, market_id: int, reason: str, today: date | None = None) -> int:
+    """The snapshot itself, for launches made by the system (a pulse wave opening)."""
     market = session.get(Market, market_id)
     if market is None:
         raise NotFound(_("That internal market no longer exists."))
@@ -321,7 +326,7 @@ def snapshot_market(*, session: Session, actor: Actor, market_id: int, reason: s
     snapshot = MarketSnapshot(market_id=market_id, reason=reason[:200])
     session.add(snapshot)
     session.flush()
-    members = select(snapshot.id, Employee.id).where(member_condition(session, rules))
+    members = select(snapshot.id, Employee.id).where(member_condition(session, rules, today))
     session.execute(
         insert(MarketSnapshotMember).from_select(["snapshot_id", "employee_id"], members)
     )

@@ -35,7 +35,7 @@ from engagement.models import (
 )
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
-from engagement.services.markets import member_condition
+from engagement.services.markets import member_condition, take_snapshot
 
 COMMENT_MAX = 2000
 
@@ -114,6 +114,11 @@ def open_wave(
                 WaveInvite(wave_id=wave.id, employee_id=e, department_id=d) for e, d in members
             )
             session.flush()
+            # the markets it was launched to keep who was in them at that moment
+            for market_id in session.exec(
+                select(PulseTarget.market_id).where(PulseTarget.pulse_id == pulse.id)
+            ).all():
+                take_snapshot(session, market_id, f"{pulse.name} #{number}", opens)
     except IntegrityError:  # another process opened it first
         return None
     return wave
