@@ -29,6 +29,7 @@ TITLES = {
     "pages/markets.py": "Internal markets",
     "pages/my_pulse.py": "My pulse",
     "pages/pulses.py": "Pulse surveys",
+    "pages/heatmap.py": "Adoption heatmap",
     "pages/import_people.py": "Import people",
 }
 

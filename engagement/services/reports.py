@@ -8,10 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
@@ -19,9 +21,18 @@ from engagement.errors import NotAllowed, NotFound
 from engagement.i18n import _
 from engagement.markets import MarketRules
 from engagement.measures import engine
-from engagement.measures.suppression import Group, Reason, reason_text, suppress, suppress_filtered
-from engagement.models import Market, Wave
-from engagement.questions import CHANGE_PATH
+from engagement.measures.stats import significant
+from engagement.measures.suppression import (
+    COMMENT_MIN_DEFAULT,
+    Group,
+    Reason,
+    comments_visible,
+    reason_text,
+    suppress,
+    suppress_filtered,
+)
+from engagement.models import Checkin, Department, Market, Pulse, Response, Wave
+from engagement.questions import CHANGE_PATH, Dimension
 from engagement.services.directory import load_nodes
 
 HEATMAP_COLUMNS = (
@@ -147,7 +158,28 @@ def heatmap(
 ) -> Heatmap:
     """The heatmap of one wave (default: the latest opened), for the actor's departments."""
     require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
-    return _build(session, _scope_of(actor, session), k, wave_id, market_id, today)
+    return scoped(company_report(session, k, wave_id, market_id, today), actor, session)
+
+
+def company_report(
+    session: Session,
+    k: int,
+    wave_id: int | None = None,
+    market_id: int | None = None,
+    today: date | None = None,
+) -> Heatmap:
+    """Every department's row, already through suppression (callers scope it to a viewer)."""
+    return _build(session, None, k, wave_id, market_id, today)
+
+
+def scoped(report: Heatmap, actor: Actor, session: Session) -> Heatmap:
+    """The rows of a company report that an actor may see (the company row for everyone)."""
+    require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    scope = _scope_of(actor, session)
+    if scope is None:
+        return report
+    rows = [r for r in report.rows if r.is_company or r.department_id in scope]
+    return replace(report, rows=rows)
 
 
 def _scope_of(actor: Actor, session: Session) -> set[int] | None:
@@ -283,3 +315,139 @@ def what_we_heard(*, session: Session, actor: Actor, wave_id: int, k: int) -> li
         )
         for r in (*mine, *company)
     ]
+
+
+@dataclass(frozen=True)
+class WaveOption:
+    id: int
+    pulse: str
+    number: int
+    opens_on: date
+    closes_on: date
+    is_open: bool
+
+
+def wave_options(*, session: Session, actor: Actor, today: date | None = None) -> list[WaveOption]:
+    """The waves that have opened, newest first, for the wave selector."""
+    require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    today = today or date.today()
+    rows = session.exec(
+        select(Wave, Pulse)
+        .join(Pulse, col(Pulse.id) == Wave.pulse_id)
+        .where(col(Wave.opens_on) <= today)
+        .order_by(col(Wave.closes_on).desc(), col(Wave.id).desc())
+    ).all()
+    return [
+        WaveOption(int(w.id or 0), p.name, w.number, w.opens_on, w.closes_on, w.closes_on >= today)
+        for w, p in rows
+    ]
+
+
+def waves_of_pulse_until(session: Session, wave_id: int) -> list[int]:
+    """The ids of a wave's pulse waves up to it, oldest first (for trends)."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(_("That pulse wave does not exist."))
+    ids = session.exec(
+        select(Wave.id)
+        .where(Wave.pulse_id == wave.pulse_id, col(Wave.number) <= wave.number)
+        .order_by(col(Wave.number))
+    ).all()
+    return [int(i) for i in ids if i is not None]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    wave_id: int
+    number: int
+    opens_on: date
+    measures: engine.Measures | None
+    hidden: Reason | None
+    # per dimension: whether the change from the previous shown wave is significant (95 %)
+    significant: dict[Dimension, bool]
+
+
+def trend_of(reports: list[Heatmap], department_id: int) -> list[TrendPoint]:
+    """A department's row across waves (already scoped and suppressed reports)."""
+    points: list[TrendPoint] = []
+    previous: engine.Measures | None = None
+    for report in reports:
+        row = next((r for r in report.rows if r.department_id == department_id), None)
+        if row is None:
+            raise NotAllowed(_("That department is not one you may see."))
+        flags: dict[Dimension, bool] = {}
+        if row.measures is not None and previous is not None:
+            for dim in CHANGE_PATH:
+                now, before = row.measures.dimensions[dim], previous.dimensions[dim]
+                flags[dim] = significant(
+                    now.favorable, now.answers, before.favorable, before.answers
+                )
+        points.append(
+            TrendPoint(
+                report.wave_id, report.wave_number, report.opens_on, row.measures, row.hidden, flags
+            )
+        )
+        if row.measures is not None:
+            previous = row.measures
+    return points
+
+
+def comments(
+    *,
+    session: Session,
+    actor: Actor,
+    report: Heatmap,
+    department_id: int,
+    comment_min: int = COMMENT_MIN_DEFAULT,
+) -> list[str] | None:
+    """A shown department's comments for the report's wave, shuffled; None when hidden."""
+    visible = scoped(report, actor, session)
+    row = next((r for r in visible.rows if r.department_id == department_id), None)
+    if row is None:
+        raise NotAllowed(_("That department is not one you may see."))
+    respondents = row.measures.respondents if row.measures else 0
+    if report.market is not None or not comments_visible(respondents, row.hidden, comment_min):
+        return None
+    subtree = org_tree.subtree_ids(load_nodes(session), department_id)
+    texts = [
+        t
+        for t in session.exec(
+            select(Response.comment).where(
+                Response.wave_id == report.wave_id,
+                col(Response.department_id).in_(sorted(subtree)),
+                col(Response.comment).is_not(None),
+            )
+        ).all()
+        if t
+    ]
+    random.SystemRandom().shuffle(texts)  # no order to read anything into
+    return texts
+
+
+def data_version(session: Session, wave_id: int) -> tuple[int, int, int]:
+    """Changes whenever a wave's figures could: answers, check-ins or the org tree."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        return (0, 0, 0)
+    answers = session.exec(
+        select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
+    ).one()
+    checkins = session.exec(
+        select(func.count())
+        .select_from(Checkin)
+        .where(col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on)
+    ).one()
+    departments = session.exec(select(func.count()).select_from(Department)).one()
+    return int(answers), int(checkins), int(departments)
+
+
+def previous_wave_id(session: Session, wave_id: int) -> int | None:
+    wave = session.get(Wave, wave_id)
+    before = engine.previous_wave(session, wave) if wave else None
+    return int(before.id) if before is not None and before.id is not None else None
+
+
+def previous_wave_id_for(*, session: Session, actor: Actor, wave_id: int) -> int | None:
+    """The wave before this one in its pulse (for the “vs previous wave” colours)."""
+    require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    return previous_wave_id(session, wave_id)

@@ -22,6 +22,13 @@ class PageSpec:
     section: str
     roles: frozenset[Role]
     url: str
+    # where a manager without company-wide roles finds it (default: the same section)
+    team_section: str | None = None
+
+    def section_for(self, actor: Actor) -> str:
+        if self.team_section and not actor.has_any((Role.HR, Role.LEADER)):
+            return self.team_section
+        return self.section
 
 
 FOR_ME, MY_TEAMS, MARKETING, ADMIN = (
@@ -43,6 +50,15 @@ PAGES: tuple[PageSpec, ...] = (
         FOR_ME,
         frozenset({Role.EMPLOYEE}),
         "my-pulse",
+    ),
+    PageSpec(
+        "pages/heatmap.py",
+        N_("Adoption heatmap"),
+        ":material/grid_view:",
+        MARKETING,
+        frozenset({Role.MANAGER, Role.HR, Role.LEADER}),
+        "heatmap",
+        team_section=MY_TEAMS,
     ),
     PageSpec(
         "pages/my_departments.py",
@@ -119,7 +135,7 @@ def navigation(actor: Actor) -> StreamlitPage:
             url_path=spec.url,
             default=spec.url == "home",
         )
-        menu.setdefault(_(spec.section), []).append(page)
+        menu.setdefault(_(spec.section_for(actor)), []).append(page)
     return st.navigation(menu)
 
 

@@ -1,0 +1,443 @@
+"""The adoption heatmap, drill-down and leader summary: charts and widgets (built here only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engagement.db import unit_of_work
+from engagement.i18n import N_, _, format_date, format_number
+from engagement.measures.stats import significant
+from engagement.measures.suppression import reason_text
+from engagement.questions import CHANGE_PATH, Dimension, dimension_label
+from engagement.services import reports
+from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
+from engagement.ui.context import current_actor, engine, load, settings
+from engagement.ui.render import INDENT
+
+HIDDEN_COLOUR = "#d9d9d9"
+
+
+class Mode(StrEnum):
+    ABSOLUTE = "absolute"
+    COMPANY = "company"
+    PREVIOUS = "previous"
+
+
+MODE_LABELS = {
+    Mode.ABSOLUTE: N_("Favorable %"),
+    Mode.COMPANY: N_("Difference from the company"),
+    Mode.PREVIOUS: N_("Difference from the previous wave"),
+}
+# the measure columns, in the order of the change path
+COLUMNS: tuple[str, ...] = (
+    "participation",
+    *[d.value for d in CHANGE_PATH],
+    "customer_thought",
+    "adoption_index",
+    "barrier_point",
+)
+
+
+def column_label(column: str) -> str:
+    if column == "participation":
+        return _("Participation")
+    if column == "adoption_index":
+        return _("Adoption index")
+    if column == "barrier_point":
+        return _("Barrier point")
+    if column == "customer_thought":
+        return _("Customer thought")
+    return dimension_label(column)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=512)
+def _cached_report(
+    url: str, wave_id: int, market_id: int | None, k: int, version: tuple[int, int, int]
+) -> Heatmap:
+    with unit_of_work(engine()) as session:
+        return reports.company_report(session, k, wave_id, market_id)
+
+
+def report_for(wave_id: int, market_id: int | None) -> Heatmap:
+    """The wave's company report (cached until its data changes), scoped to the viewer."""
+    k = settings().min_group_size
+    with unit_of_work(engine()) as session:
+        version = reports.data_version(session, wave_id)
+        company = _cached_report(settings().database_url, wave_id, market_id, k, version)
+        return reports.scoped(company, current_actor(), session)
+
+
+def _value(row: HeatmapRow, column: str) -> float | None:
+    m = row.measures
+    if m is None or column == "barrier_point":
+        return None
+    if column == "participation":
+        return None if m.participation is None else 100 * m.participation
+    if column == "customer_thought":
+        return None if m.customer_thought is None else 100 * m.customer_thought
+    if column == "adoption_index":
+        return m.adoption_index
+    pct = m.dimensions[Dimension(column)].favorable_pct
+    return None if pct is None else 100 * pct
+
+
+def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool:
+    if column not in {d.value for d in CHANGE_PATH} or other is None:
+        return False
+    if row.measures is None or other.measures is None:
+        return False
+    a, b = row.measures.dimensions[Dimension(column)], other.measures.dimensions[Dimension(column)]
+    return significant(a.favorable, a.answers, b.favorable, b.answers)
+
+
+def row_label(row: HeatmapRow, index: int) -> str:
+    """Name with a dot per level (chart labels drop leading spaces) and its respondents.
+
+    A zero-width tail keeps two departments of the same name apart on the axis.
+    """
+    count = f" ({format_number(row.measures.respondents)})" if row.measures else ""
+    return "· " * row.depth + row.department + count + "\u200b" * index
+
+
+@dataclass(frozen=True)
+class Cells:
+    frame: pd.DataFrame
+    order: list[str]
+
+
+def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
+    """One record per department × measure: value, colour value, text, hidden reason."""
+    company = next((r for r in report.rows if r.is_company), None)
+    before = {r.department_id: r for r in previous.rows} if previous else {}
+    records, order = [], []
+    for index, row in enumerate(report.rows):
+        label = row_label(row, index)
+        order.append(label)
+        for column in COLUMNS:
+            reason = reason_text(row.hidden, report.k) if row.hidden else ""
+            value = _value(row, column)
+            text, colour = "", None
+            if row.hidden:
+                text = "—"
+            elif column == "barrier_point":
+                barrier = row.measures.barrier_point if row.measures else None
+                text = dimension_label(barrier) if barrier else _("none")
+            elif value is not None:
+                reference = company if mode is Mode.COMPANY else before.get(row.department_id)
+                if mode is Mode.ABSOLUTE:
+                    colour, text = value, format_number(value)
+                elif reference is not None and _value(reference, column) is not None:
+                    colour = value - (_value(reference, column) or 0)
+                    mark = "*" if _significant(row, reference, column) else ""
+                    text = f"{'+' if colour > 0 else ''}{format_number(colour)}{mark}"
+                else:
+                    text = format_number(value)
+            records.append(
+                {
+                    "row": label,
+                    "measure": column_label(column),
+                    "value": value,
+                    "colour": colour,
+                    "text": text,
+                    "hidden": bool(row.hidden),
+                    "reason": reason,
+                }
+            )
+    return Cells(pd.DataFrame.from_records(records), order)
+
+
+def heatmap_chart(data: Cells, mode: Mode) -> alt.LayerChart:
+    """Cells coloured by the mode (always with its legend), numbers printed, hidden cells grey."""
+    measures = [column_label(c) for c in COLUMNS]
+    if mode is Mode.ABSOLUTE:
+        scale = alt.Scale(domain=[0, 100], scheme="blues")
+        legend = _("Favorable answers, participation and index (0–100)")
+    else:
+        scale = alt.Scale(domain=[-30, 30], scheme="blueorange", domainMid=0)
+        legend = (
+            _("Points above or below the company")
+            if mode is Mode.COMPANY
+            else _("Points of change since the previous wave")
+        )
+    base = alt.Chart(data.frame).encode(
+        x=alt.X(
+            "measure:N",
+            sort=measures,
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=120),
+        ),
+        # left-aligned labels keep the tree's indentation readable
+        y=alt.Y(
+            "row:N",
+            sort=data.order,
+            title=None,
+            axis=alt.Axis(labelAlign="left", labelPadding=250, labelLimit=245, ticks=False),
+        ),
+        tooltip=[
+            alt.Tooltip("row:N", title=_("Department")),
+            alt.Tooltip("measure:N", title=_("Measure")),
+            alt.Tooltip("text:N", title=_("Value")),
+            alt.Tooltip("reason:N", title=_("Why hidden")),
+        ],
+    )
+    coloured = (
+        base.transform_filter("datum.colour != null")
+        .mark_rect(stroke="white")
+        .encode(
+            color=alt.Color(
+                "colour:Q",
+                scale=scale,
+                title=legend,
+                legend=alt.Legend(orient="bottom", gradientLength=260, titleLimit=400),
+            )
+        )
+    )
+    neutral = base.transform_filter("datum.colour == null && !datum.hidden").mark_rect(
+        color="#f4f6f5", stroke="white"
+    )
+    hidden = base.transform_filter("datum.hidden").mark_rect(
+        color=HIDDEN_COLOUR, stroke="white", opacity=0.7
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text="text:N",
+        color=alt.condition(
+            "datum.colour != null && (datum.colour > 70 || datum.colour < -20)",
+            alt.value("white"),
+            alt.value("#1d2321"),
+        ),
+    )
+    chart = alt.LayerChart(layer=[neutral, hidden, coloured, text])
+    return chart.properties(height=alt.Step(26), width="container")
+
+
+def export_png(chart: alt.LayerChart) -> bytes:
+    """The heatmap as a PNG, rendered here (no browser, no network)."""
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(chart.properties(width=1100).to_json(), scale=2))
+
+
+def csv_bytes(report: Heatmap) -> bytes:
+    return reports.heatmap_csv(report).encode("utf-8-sig")
+
+
+def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
+    """Favorable % per dimension across waves, with 95 % bands and significant changes marked."""
+    records = []
+    for p in points:
+        if p.measures is None:
+            continue
+        for dim in CHANGE_PATH:
+            d = p.measures.dimensions[dim]
+            if d.favorable_pct is None:
+                continue
+            records.append(
+                {
+                    "wave": format_date(p.opens_on),
+                    "date": p.opens_on.isoformat(),
+                    "dimension": dimension_label(dim),
+                    "pct": 100 * d.favorable_pct,
+                    "low": 100 * d.low,
+                    "high": 100 * d.high,
+                    "significant": p.significant.get(dim, False),
+                }
+            )
+    frame = pd.DataFrame.from_records(records)
+    pct = _("Favorable answers (%)")
+    colour = alt.Color(
+        "dimension:N",
+        title=_("Dimension"),
+        scale=alt.Scale(scheme="tableau10"),
+        legend=alt.Legend(orient="bottom"),
+    )
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title=_("Wave (opening date)")), color=colour)
+    band = base.mark_area(opacity=0.15).encode(
+        y=alt.Y("low:Q", title=pct, scale=alt.Scale(domain=[0, 100])), y2="high:Q"
+    )
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("pct:Q", title=pct),
+        tooltip=[
+            alt.Tooltip("wave:N", title=_("Wave")),
+            alt.Tooltip("dimension:N", title=_("Dimension")),
+            alt.Tooltip("pct:Q", title=pct, format=".0f"),
+        ],
+    )
+    marks = (
+        base.transform_filter("datum.significant")
+        .mark_point(shape="diamond", size=120, filled=True)
+        .encode(y="pct:Q")
+    )
+    chart = alt.LayerChart(layer=[band, line, marks])
+    return chart.properties(height=280)
+
+
+def participation_chart(points: Sequence[TrendPoint]) -> alt.Chart:
+    frame = pd.DataFrame.from_records(
+        [
+            {"date": p.opens_on.isoformat(), "pct": 100 * (p.measures.participation or 0)}
+            for p in points
+            if p.measures is not None
+        ]
+    )
+    title = _("Participation (%)")
+    chart: alt.Chart = (
+        alt.Chart(frame)
+        .mark_bar(color="#0b6e69")
+        .encode(
+            x=alt.X("date:T", title=_("Wave (opening date)")),
+            y=alt.Y("pct:Q", title=title, scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("pct:Q", title=title, format=".0f")],
+        )
+        .properties(height=160)
+    )
+    return chart
+
+
+def controls(
+    waves: Sequence[reports.WaveOption], markets: dict[int, str]
+) -> tuple[int, int | None, Mode]:
+    """Wave, internal market and colour mode, chosen by the viewer."""
+    left, middle = st.columns([3, 2])
+    right = st.container()
+    by_id = {w.id: w for w in waves}
+    default = next((w.id for w in waves if not w.is_open), waves[0].id)
+    wave_id = left.selectbox(
+        _("Wave"),
+        list(by_id),
+        index=list(by_id).index(default),
+        format_func=lambda i: _("{pulse}, wave {n} ({date}){open}").format(
+            pulse=by_id[i].pulse,
+            n=by_id[i].number,
+            date=format_date(by_id[i].opens_on),
+            open=_(" — still open") if by_id[i].is_open else "",
+        ),
+        key="heatmap.wave",
+    )
+    market_id = None
+    if markets:
+        market_id = middle.selectbox(
+            _("Internal market"),
+            [None, *markets],
+            format_func=lambda i: _("Everyone") if i is None else markets[i],
+            key="heatmap.market",
+        )
+    mode = right.segmented_control(
+        _("Colour shows"),
+        list(Mode),
+        format_func=lambda m: _(MODE_LABELS[m]),
+        default=Mode.ABSOLUTE,
+        key="heatmap.mode",
+    )
+    return int(wave_id), market_id, Mode(mode or Mode.ABSOLUTE)
+
+
+def exports(report: Heatmap, chart: alt.LayerChart) -> None:
+    """CSV (the same cells as the screen) and a PNG image of the heatmap."""
+    left, right, _rest = st.columns([1, 1, 2])
+    left.download_button(
+        _("Download CSV"),
+        csv_bytes(report),
+        file_name=f"virage-heatmap-wave-{report.wave_number}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="heatmap.csv",
+    )
+    right.download_button(
+        _("Download PNG"),
+        lambda: export_png(chart),
+        file_name=f"virage-heatmap-wave-{report.wave_number}.png",
+        mime="image/png",
+        icon=":material/image:",
+        key="heatmap.png",
+        on_click="ignore",
+    )
+
+
+def drill_down(report: Heatmap, market_id: int | None) -> None:
+    """A department's trend, participation, barrier point over time and comments."""
+    rows = {r.department_id: r for r in report.rows}
+    asked = st.query_params.get("department", "")
+    start = int(asked) if asked.isdigit() and int(asked) in rows else next(iter(rows))
+    department = st.selectbox(
+        _("Department"),
+        list(rows),
+        index=list(rows).index(start),
+        format_func=lambda i: INDENT * rows[i].depth + rows[i].department,
+        key="heatmap.department",
+    )
+    st.query_params["department"] = str(department)
+    with unit_of_work(engine()) as session:
+        wave_ids = reports.waves_of_pulse_until(session, report.wave_id)
+    progress = st.progress(0.0, text=_("Gathering the waves…"))
+    history = []
+    for n, wave_id in enumerate(wave_ids, start=1):
+        history.append(report_for(wave_id, market_id))
+        progress.progress(n / len(wave_ids), text=_("Gathering the waves…"))
+    progress.empty()
+    points = reports.trend_of(history, department)
+    shown = [p for p in points if p.measures is not None]
+    if not shown:
+        hidden = rows[department].hidden
+        st.info(
+            reason_text(hidden, report.k) if hidden else _("No results yet for this department.")
+        )
+        return
+    st.altair_chart(trend_chart(points), theme=None, width="stretch")
+    st.caption(
+        _(
+            "Shaded bands: 95 % confidence intervals. Diamonds: a change from the previous "
+            "wave that is statistically significant (95 %). Waves hidden for confidentiality "
+            "leave gaps."
+        )
+    )
+    left, right = st.columns([3, 2])
+    left.altair_chart(participation_chart(points), theme=None, width="stretch")
+    right.dataframe(
+        pd.DataFrame(
+            {
+                "wave": [format_date(p.opens_on) for p in points],
+                "barrier": [
+                    (
+                        dimension_label(p.measures.barrier_point)
+                        if p.measures.barrier_point
+                        else _("none")
+                    )
+                    if p.measures
+                    else reason_text(p.hidden, report.k)
+                    if p.hidden
+                    else "—"
+                    for p in points
+                ],
+            }
+        ).iloc[::-1],
+        hide_index=True,
+        width="stretch",
+        height=200,
+        column_config={
+            "wave": st.column_config.TextColumn(_("Wave")),
+            "barrier": st.column_config.TextColumn(_("Barrier point")),
+        },
+    )
+    texts = load(reports.comments, report=report, department_id=department)
+    st.markdown(_("#### Comments"))
+    if texts is None:
+        st.caption(
+            _("Comments are shown only for groups of 10 respondents or more, without a filter.")
+        )
+    elif not texts:
+        st.caption(_("No comments in this wave."))
+    else:
+        for text in texts:
+            st.markdown(f"> {escape_markdown(text)}")
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown as plain text: no HTML, links or formatting of its own."""
+    special = "\\`*_{}[]()#+-.!|<>~"
+    return "".join("\\" + ch if ch in special else ch for ch in text.replace("\n", " "))
