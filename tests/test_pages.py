@@ -30,6 +30,7 @@ TITLES = {
     "pages/my_pulse.py": "My pulse",
     "pages/pulses.py": "Pulse surveys",
     "pages/heatmap.py": "Adoption heatmap",
+    "pages/summary.py": "Company summary",
     "pages/import_people.py": "Import people",
 }
 
@@ -195,7 +196,7 @@ def test_pages_render_only_translated_text(demo_url: str, spec: PageSpec) -> Non
 
 def _data_words(url: str) -> set[str]:
     """Words that come from data or content (each with its own translation), not the catalogue."""
-    from engagement.models import Market, Pulse
+    from engagement.models import Market, Pulse, Response
     from engagement.questions import default_bank
 
     with Session(get_engine(url)) as s:
@@ -208,6 +209,7 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Market.name)),
             *s.exec(select(Market.description)),
             *s.exec(select(Pulse.name)),
+            *s.exec(select(Response.comment).where(Response.comment != None)),  # noqa: E711
         ]
         values.extend(key for extra in s.exec(select(Employee.extra)) for key in extra)
     bank = default_bank()

@@ -451,3 +451,58 @@ def previous_wave_id_for(*, session: Session, actor: Actor, wave_id: int) -> int
     """The wave before this one in its pulse (for the “vs previous wave” colours)."""
     require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
     return previous_wave_id(session, wave_id)
+
+
+@dataclass(frozen=True)
+class Mover:
+    department: str
+    adoption_index: float
+    barrier_point: Dimension | None
+    change: float | None
+
+
+def _departments(report: Heatmap) -> list[HeatmapRow]:
+    return [r for r in report.rows if not r.is_company and r.measures is not None]
+
+
+def most_stuck(report: Heatmap, n: int = 5) -> list[Mover]:
+    """Shown departments stuck earliest on the change path, then lowest adoption index."""
+    order = {dim: i for i, dim in enumerate(CHANGE_PATH)}
+    rows = [r for r in _departments(report) if r.measures and r.measures.barrier_point]
+    rows.sort(
+        key=lambda r: (
+            order[r.measures.barrier_point],  # type: ignore[union-attr,index]
+            r.measures.adoption_index or 0,  # type: ignore[union-attr]
+        )
+    )
+    return [
+        Mover(r.department, r.measures.adoption_index or 0, r.measures.barrier_point, None)  # type: ignore[union-attr]
+        for r in rows[:n]
+    ]
+
+
+def most_improved(report: Heatmap, previous: Heatmap, n: int = 5) -> list[Mover]:
+    """Shown departments whose adoption index rose most since the previous wave."""
+    before = {
+        r.department_id: r.measures.adoption_index
+        for r in _departments(previous)
+        if r.measures and r.measures.adoption_index is not None
+    }
+    movers = [
+        Mover(
+            r.department,
+            r.measures.adoption_index,
+            r.measures.barrier_point,
+            r.measures.adoption_index - before[r.department_id],
+        )
+        for r in _departments(report)
+        if r.measures and r.measures.adoption_index is not None and r.department_id in before
+    ]
+    movers.sort(key=lambda m: -(m.change or 0))
+    return [m for m in movers if (m.change or 0) > 0][:n]
+
+
+def wave_ids_until(*, session: Session, actor: Actor, wave_id: int) -> list[int]:
+    """The waves of a wave's pulse up to it, oldest first."""
+    require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
+    return waves_of_pulse_until(session, wave_id)

@@ -73,18 +73,20 @@ def report_for(wave_id: int, market_id: int | None) -> Heatmap:
         return reports.scoped(company, current_actor(), session)
 
 
-def _value(row: HeatmapRow, column: str) -> float | None:
-    m = row.measures
-    if m is None or column == "barrier_point":
+# the export column behind each screen column: screen and CSV read the same record
+RECORD_KEYS = {
+    "participation": "participation_pct",
+    **{d.value: f"{d.value}_fav_pct" for d in CHANGE_PATH},
+    "customer_thought": "customer_thought_pct",
+    "adoption_index": "adoption_index",
+}
+
+
+def _value(row: HeatmapRow, column: str, k: int) -> float | None:
+    if column not in RECORD_KEYS:
         return None
-    if column == "participation":
-        return None if m.participation is None else 100 * m.participation
-    if column == "customer_thought":
-        return None if m.customer_thought is None else 100 * m.customer_thought
-    if column == "adoption_index":
-        return m.adoption_index
-    pct = m.dimensions[Dimension(column)].favorable_pct
-    return None if pct is None else 100 * pct
+    value = reports.record(row, k)[RECORD_KEYS[column]]
+    return None if value is None else float(str(value))
 
 
 def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool:
@@ -121,7 +123,7 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
         order.append(label)
         for column in COLUMNS:
             reason = reason_text(row.hidden, report.k) if row.hidden else ""
-            value = _value(row, column)
+            value = _value(row, column, report.k)
             text, colour = "", None
             if row.hidden:
                 text = "—"
@@ -131,9 +133,9 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
             elif value is not None:
                 reference = company if mode is Mode.COMPANY else before.get(row.department_id)
                 if mode is Mode.ABSOLUTE:
-                    colour, text = value, format_number(value)
-                elif reference is not None and _value(reference, column) is not None:
-                    colour = value - (_value(reference, column) or 0)
+                    colour, text = value, format_number(value, 1)
+                elif reference is not None and _value(reference, column, report.k) is not None:
+                    colour = value - (_value(reference, column, report.k) or 0)
                     mark = "*" if _significant(row, reference, column) else ""
                     text = f"{'+' if colour > 0 else ''}{format_number(colour)}{mark}"
                 else:
@@ -441,3 +443,63 @@ def escape_markdown(text: str) -> str:
     """User text shown as plain text: no HTML, links or formatting of its own."""
     special = "\\`*_{}[]()#+-.!|<>~"
     return "".join("\\" + ch if ch in special else ch for ch in text.replace("\n", " "))
+
+
+def company_cards(history: Sequence[Heatmap]) -> None:
+    """Adoption index, customer-thought rate and participation: now, trend, change."""
+    points = [next((r.measures for r in h.rows if r.is_company), None) for h in history]
+    series = {
+        _("Adoption index"): [p.adoption_index if p else None for p in points],
+        _("Customer thought on arrival (%)"): [
+            100 * p.customer_thought if p and p.customer_thought is not None else None
+            for p in points
+        ],
+        _("Participation (%)"): [
+            100 * p.participation if p and p.participation is not None else None for p in points
+        ],
+    }
+    for column, (label, values) in zip(st.columns(3), series.items(), strict=True):
+        known = [v for v in values if v is not None]
+        if not known:
+            column.metric(label, "—")
+            continue
+        delta = known[-1] - known[-2] if len(known) > 1 else None
+        column.metric(
+            label,
+            format_number(known[-1]),
+            delta=None
+            if delta is None
+            else f"{'+' if delta >= 0 else ''}{format_number(delta, 1)}",
+            chart_data=known,
+            chart_type="line",
+            border=True,
+            help=_("Latest wave, its trend over the waves and the change since the previous one."),
+        )
+
+
+def movers_table(movers: Sequence[reports.Mover], with_change: bool) -> None:
+    if not movers:
+        st.caption(_("No department to show yet."))
+        return
+    frame = pd.DataFrame(
+        {
+            "department": [m.department for m in movers],
+            "index": [round(m.adoption_index) for m in movers],
+            "barrier": [
+                dimension_label(m.barrier_point) if m.barrier_point else _("none") for m in movers
+            ],
+            "change": [round(m.change or 0, 1) for m in movers],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_order=["department", "index", "barrier", *(["change"] if with_change else [])],
+        column_config={
+            "department": st.column_config.TextColumn(_("Department")),
+            "index": st.column_config.NumberColumn(_("Adoption index")),
+            "barrier": st.column_config.TextColumn(_("Barrier point")),
+            "change": st.column_config.NumberColumn(_("Change (points)")),
+        },
+    )

@@ -61,6 +61,14 @@ PAGES: tuple[PageSpec, ...] = (
         team_section=MY_TEAMS,
     ),
     PageSpec(
+        "pages/summary.py",
+        N_("Company summary"),
+        ":material/insights:",
+        MARKETING,
+        frozenset({Role.HR, Role.LEADER}),
+        "summary",
+    ),
+    PageSpec(
         "pages/my_departments.py",
         N_("My departments"),
         ":material/account_tree:",

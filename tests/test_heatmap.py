@@ -1,0 +1,155 @@
+"""The adoption heatmap: chart specs, CSV equal to the screen, scope and hiding everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from engagement.authz import SYSTEM, Role
+from engagement.db import get_engine
+from engagement.i18n import format_number
+from engagement.services import directory, reports
+from engagement.ui import heatmap as view
+from tests.test_pages import app, personas
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "heatmap.py")
+
+
+@pytest.fixture
+def report(demo_url: str) -> reports.Heatmap:
+    with Session(get_engine(demo_url)) as s:
+        return reports.heatmap(session=s, actor=SYSTEM, k=5)
+
+
+def _layers(chart: object) -> list[dict[str, object]]:
+    spec = chart.to_dict()  # type: ignore[attr-defined]
+    return spec["layer"]  # type: ignore[no-any-return]
+
+
+def test_absolute_mode_is_labelled_and_colour_blind_safe(report: reports.Heatmap) -> None:
+    data = view.cells(report, view.Mode.ABSOLUTE, None)
+    layers = _layers(view.heatmap_chart(data, view.Mode.ABSOLUTE))
+    coloured = next(
+        layer
+        for layer in layers
+        if "color" in layer.get("encoding", {}) and layer["mark"]["type"] == "rect"
+    )  # type: ignore[index,union-attr,attr-defined]
+    colour = coloured["encoding"]["color"]  # type: ignore[index]
+    assert colour["field"] == "colour" and colour["type"] == "quantitative"
+    assert colour["scale"] == {"domain": [0, 100], "scheme": "blues"}
+    assert "(0–100)" in colour["title"]
+    text = next(layer for layer in layers if layer["mark"]["type"] == "text")  # type: ignore[index]
+    assert text["encoding"]["text"]["field"] == "text"  # type: ignore[index]
+    hidden = next(
+        layer for layer in layers if layer.get("transform") == [{"filter": "datum.hidden"}]
+    )
+    assert hidden["mark"]["color"] == view.HIDDEN_COLOUR  # type: ignore[index]
+    tooltips = [t["title"] for t in coloured["encoding"]["tooltip"]]  # type: ignore[index]
+    assert "Why hidden" in tooltips
+    x = coloured["encoding"]["x"]  # type: ignore[index]
+    assert x["sort"] == [view.column_label(c) for c in view.COLUMNS] and x["type"] == "nominal"
+    assert coloured["encoding"]["y"]["sort"] == data.order  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("mode", "title"),
+    [
+        (view.Mode.COMPANY, "Points above or below the company"),
+        (view.Mode.PREVIOUS, "Points of change since the previous wave"),
+    ],
+)
+def test_difference_modes_use_a_diverging_scale_around_zero(
+    demo_url: str, report: reports.Heatmap, mode: view.Mode, title: str
+) -> None:
+    with Session(get_engine(demo_url)) as s:
+        before = reports.heatmap(
+            session=s, actor=SYSTEM, k=5, wave_id=reports.previous_wave_id(s, report.wave_id)
+        )
+    data = view.cells(report, mode, before)
+    colour = next(
+        layer["encoding"]["color"]
+        for layer in _layers(view.heatmap_chart(data, mode))  # type: ignore[index]
+        if "color" in layer.get("encoding", {}) and layer["mark"]["type"] == "rect"  # type: ignore[index,union-attr,attr-defined]
+    )
+    assert colour["scale"]["scheme"] == "blueorange" and colour["scale"]["domainMid"] == 0
+    assert colour["title"] == title
+    company = data.frame[data.frame["row"].str.startswith("Company")]
+    if mode is view.Mode.COMPANY:  # the company compared with itself: zero everywhere
+        assert set(company["colour"].dropna()) == {0.0}
+
+
+def test_csv_equals_the_screen_cell_for_cell(report: reports.Heatmap) -> None:
+    data = view.cells(report, view.Mode.ABSOLUTE, None).frame
+    exported = list(csv.DictReader(io.StringIO(reports.heatmap_csv(report))))
+    assert len(exported) == len(report.rows)
+    for index, (row, line) in enumerate(zip(report.rows, exported, strict=True)):
+        label = view.row_label(row, index)
+        on_screen = data[data["row"] == label]
+        assert line["department"] == row.department
+        hidden = bool(line["hidden_reason"])
+        assert set(on_screen["hidden"]) == {hidden}
+        for column, key in view.RECORD_KEYS.items():
+            cell = on_screen[on_screen["measure"] == view.column_label(column)].iloc[0]
+            if hidden:
+                assert cell["text"] == "—" and line[key] == ""
+                assert cell["reason"] == line["hidden_reason"]
+            elif line[key] == "":
+                assert cell["text"] == ""
+            else:
+                assert cell["text"] == format_number(float(line[key]), 1)
+
+
+def test_manager_sees_only_their_subtree_whatever_they_try(demo_url: str) -> None:
+    manager = personas(demo_url)[Role.MANAGER]
+    with Session(get_engine(demo_url)) as s:
+        actor = directory.actor_for_email(session=s, email=manager.email)
+        from engagement import org_tree
+
+        nodes = directory.load_nodes(s)
+        mine = set().union(*(org_tree.subtree_ids(nodes, d) for d in actor.managed_department_ids))
+        elsewhere = next(n.id for n in nodes if n.id not in mine and n.parent_id is not None)
+    at = app(manager.email)
+    at.query_params["department"] = str(elsewhere)  # a crafted link to another department
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    picker = at.selectbox(key="heatmap.department")
+    assert picker.value != elsewhere  # the crafted link is ignored
+    assert len(picker.options) == len(mine) + 1  # their departments and the company row
+    assert picker.options[0] == "Company"
+    with pytest.raises(Exception):  # noqa: B017 - not an option: AppTest refuses the value
+        picker.set_value(elsewhere).run()
+    # no market filter for managers: their scope is their departments
+    assert not [s for s in at.selectbox if s.key == "heatmap.market"]
+
+
+def test_hr_and_leaders_see_the_company(demo_url: str) -> None:
+    for role in (Role.HR, Role.LEADER):
+        at = app(personas(demo_url)[role].email).switch_page(PAGE).run()
+        assert not at.exception and not at.error
+        with Session(get_engine(demo_url)) as s:
+            count = len(directory.load_nodes(s))
+        assert len(at.selectbox(key="heatmap.department").options) == count
+        assert [s for s in at.selectbox if s.key == "heatmap.market"]
+
+
+def test_a_small_department_is_hidden_in_the_drill_down_too(
+    demo_url: str, report: reports.Heatmap
+) -> None:
+    # a team smaller than k is hidden in every wave
+    hidden = next(r for r in report.rows if r.hidden and not r.is_company and r.invited < report.k)
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PAGE).run()
+    at.selectbox(key="heatmap.department").set_value(hidden.department_id).run()
+    assert not at.exception
+    assert any("respondents" in i.value or "Hidden" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")[1:]  # only the heatmap, no trend for it
+    assert not [m for m in at.markdown if m.value.startswith("> ")]  # and no comments
+
+
+def test_employees_cannot_open_the_heatmap(demo_url: str) -> None:
+    at = app(personas(demo_url)[Role.EMPLOYEE].email)
+    with pytest.raises(ValueError):
+        at.switch_page(PAGE).run()
