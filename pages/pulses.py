@@ -25,3 +25,5 @@ if rows:
 else:
     st.info(_("No pulse yet. Create the first one below."), icon=":material/favorite:")
 view.create_form(ui.load(markets.list_markets))
+st.subheader(_("Translations"))
+view.translations(ui.load(pulses.missing_translations))

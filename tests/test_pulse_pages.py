@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -118,3 +119,28 @@ def test_a_pulse_without_a_name_is_refused(demo_url: str) -> None:
     at.button[0].click().run()
     assert "Give the pulse a name" in at.error[0].value
     assert count(demo_url, Pulse) == before
+
+
+def test_hr_sees_which_questions_lack_a_translation(demo_url: str) -> None:
+    from engagement.services import directory, pulses
+    from engagement.services.pulses import CustomQuestion, PulseDraft
+
+    with Session(get_engine(demo_url)) as s:
+        hr = directory.actor_for_email(session=s, email=personas(demo_url)[Role.HR].email)
+        pulses.create_pulse(
+            session=s,
+            actor=hr,
+            draft=PulseDraft(
+                name="Tools check",
+                item_ids=[],
+                start_date=__import__("datetime").date.today(),
+                custom=[CustomQuestion("Our CRM helps me serve customers.")],
+            ),
+        )
+        s.commit()
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
+    assert any("lack a translation" in w.value for w in at.warning)
+    assert any(
+        "Our CRM helps me serve customers." in m.value and "Français" in m.value
+        for m in at.markdown
+    )

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
-from engagement.i18n import _
+from engagement.i18n import LANGUAGES, _
 from engagement.markets import TENURE_BANDS, MarketRules, hire_date_window
 from engagement.models import (
     Answer,
@@ -476,4 +476,28 @@ def list_pulses(
                 answered=answered,
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class MissingTranslation:
+    where: str  # the pulse's name, or "" for the question bank
+    question: str
+    language: str
+
+
+def missing_translations(*, session: Session, actor: Actor) -> list[MissingTranslation]:
+    """Questions that someone would see in the other language, for HR to complete."""
+    require_role(actor, Role.HR)
+    bank = default_bank()
+    out = [
+        MissingTranslation("", bank.items[item_id].wording()[0], language)
+        for item_id, language in bank.missing_translations()
+    ]
+    for pulse in session.exec(select(Pulse).where(col(Pulse.active).is_(True))).all():
+        for raw in pulse.custom_items:
+            item = custom_item(raw)
+            for language in LANGUAGES:
+                if not item.text.get(language):
+                    out.append(MissingTranslation(pulse.name, item.wording()[0], language))
     return out

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from engagement.i18n import N_, _, format_date, format_percent
+from engagement.i18n import N_, _, format_date, format_percent, language_names
 from engagement.models import Cadence
 from engagement.questions import Dimension, default_bank, dimension_label
 from engagement.services import pulses
@@ -141,3 +141,21 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
                     )
                 )
                 st.rerun()
+
+
+def translations(missing: Sequence[pulses.MissingTranslation]) -> None:
+    """Which questions people would see in the other language."""
+    names = language_names()
+    if not missing:
+        st.caption(_("Every question is available in English and in French."))
+        return
+    st.warning(
+        _("Some questions lack a translation; people reading that language see the other one:"),
+        icon=":material/translate:",
+    )
+    for m in missing:
+        st.markdown(
+            _("- {where}: “{question}” — missing in {language}").format(
+                where=m.where or _("question bank"), question=m.question, language=names[m.language]
+            )
+        )
