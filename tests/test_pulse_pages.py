@@ -86,8 +86,6 @@ PULSES = str(Path(__file__).resolve().parent.parent / "pages" / "pulses.py")
 
 
 def test_hr_creates_a_pulse_with_its_own_question_for_a_market(demo_url: str) -> None:
-    from datetime import date
-
     from engagement.models import Pulse, PulseTarget
 
     at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
