@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from engagement import PROJECT_DIR
+from engagement.authz import Role
 from engagement.errors import ConfigurationError
 from engagement.i18n import _
 
@@ -56,8 +57,26 @@ SETTINGS: tuple[Setting, ...] = (
         "same on every replica, and never change it. Development creates one in the file shown; "
         "production requires at least 32 characters in the variable.",
     ),
+    Setting(
+        "VIRAGE_ROLE_CLAIM",
+        "",
+        "Optional. The claim of the identity provider's ID token that lists a person's groups "
+        "or app roles (for example `groups` or `roles`; a dotted path such as "
+        "`realm_access.roles` reaches into a nested claim). Used with VIRAGE_ROLE_MAP.",
+    ),
+    Setting(
+        "VIRAGE_ROLE_MAP",
+        "",
+        "Optional. Which claim values give which role, as VALUE=ROLE pairs separated by commas "
+        "(semicolons when the values contain commas), for example "
+        "`virage-hr=hr,virage-leaders=leader,virage-admins=admin`. The roles are added for the "
+        "session only, never stored; `manager` cannot be mapped (managers need departments).",
+    ),
 )
 SECRET_MIN_LENGTH = 32
+# Roles an identity provider's claim may add: a manager also needs the departments they
+# manage, which only a grant (CLI or Roles page) records.
+MAPPABLE_ROLES: tuple[Role, ...] = (Role.HR, Role.LEADER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,8 @@ class Settings:
     env: Env
     min_group_size: int
     secret_key: str = field(repr=False, default="")
+    role_claim: str = ""  # the ID-token claim that lists groups, "" when roles are not mapped
+    role_map: tuple[tuple[str, Role], ...] = ()  # (claim value, role) pairs
 
     @property
     def is_production(self) -> bool:
@@ -131,7 +152,70 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
                 n=SECRET_MIN_LENGTH
             )
         )
-    return Settings(database_url=_sqlite_url(url), env=mode, min_group_size=k, secret_key=secret)
+    claim = env.get("VIRAGE_ROLE_CLAIM", "").strip()
+    return Settings(
+        database_url=_sqlite_url(url),
+        env=mode,
+        min_group_size=k,
+        secret_key=secret,
+        role_claim=claim,
+        role_map=_role_map(claim, env.get("VIRAGE_ROLE_MAP", "").strip()),
+    )
+
+
+def _role_map(claim: str, raw: str) -> tuple[tuple[str, Role], ...]:
+    """Parse VIRAGE_ROLE_MAP ("virage-hr=hr,virage-admins=admin"); refuse what would not work."""
+    if not claim and not raw:
+        return ()
+    if not claim:
+        raise ConfigurationError(
+            _(
+                "VIRAGE_ROLE_MAP is set but VIRAGE_ROLE_CLAIM is not: name the claim of the "
+                "ID token that lists the groups, for example “groups”."
+            )
+        )
+    if not raw:
+        raise ConfigurationError(
+            _(
+                "VIRAGE_ROLE_CLAIM is set but VIRAGE_ROLE_MAP is empty: list which claim values "
+                "give which role, for example “virage-hr=hr,virage-admins=admin”."
+            )
+        )
+    # LDAP-style group names hold commas ("CN=Virage HR,OU=Groups"): then entries use ";"
+    separator = ";" if ";" in raw else ","
+    pairs = [_role_pair(entry.strip()) for entry in raw.split(separator) if entry.strip()]
+    if not pairs:
+        raise ConfigurationError(
+            _("VIRAGE_ROLE_MAP holds no VALUE=ROLE pair, for example “virage-hr=hr”.")
+        )
+    return tuple(pairs)
+
+
+def _role_pair(entry: str) -> tuple[str, Role]:
+    # the role is after the last "=": group names may hold "=" themselves
+    value, equals, role_text = (part.strip() for part in entry.rpartition("="))
+    if not equals or not value or not role_text:
+        raise ConfigurationError(
+            _(
+                "VIRAGE_ROLE_MAP entry “{entry}” is not VALUE=ROLE, for example “virage-hr=hr”."
+            ).format(entry=entry)
+        )
+    if role_text.lower() == Role.MANAGER.value:
+        raise ConfigurationError(
+            _(
+                "VIRAGE_ROLE_MAP entry “{entry}” cannot give the role manager: a manager needs "
+                "the departments they manage. Grant it with “python -m engagement roles grant "
+                "EMAIL manager --department …” or on the Roles page."
+            ).format(entry=entry)
+        )
+    role = next((r for r in MAPPABLE_ROLES if r.value == role_text.lower()), None)
+    if role is None:
+        raise ConfigurationError(
+            _("VIRAGE_ROLE_MAP entry “{entry}”: unknown role “{role}”; use {choices}.").format(
+                entry=entry, role=role_text, choices=", ".join(r.value for r in MAPPABLE_ROLES)
+            )
+        )
+    return value, role
 
 
 def _development_secret() -> str:

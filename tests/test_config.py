@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engagement.authz import Role
 from engagement.config import SETTINGS, Env, Setting, load_settings
 from engagement.errors import ConfigurationError
 
@@ -82,4 +83,52 @@ def test_every_setting_is_in_the_readme_table_with_its_default(setting: Setting)
     default = setting.default
     row = next((line for line in text.splitlines() if re.match(rf"\|\s*`{name}`\s*\|", line)), None)
     assert row is not None, f"{name} is missing from the README configuration table"
-    assert f"`{default}`" in row, f"the README row of {name} does not state its default {default}"
+    stated = f"`{default}`" if default else "*(not set)*"  # an empty code span reads badly
+    assert stated in row, f"the README row of {name} does not state its default {stated}"
+
+
+MAP = "virage-hr=hr, virage-leaders=Leader ,virage-admins=admin"
+
+
+def test_role_claim_and_map_are_off_by_default() -> None:
+    settings = load_settings({})
+    assert settings.role_claim == "" and settings.role_map == ()
+
+
+def test_role_map_pairs_claim_values_with_roles() -> None:
+    settings = load_settings({"VIRAGE_ROLE_CLAIM": " groups ", "VIRAGE_ROLE_MAP": MAP})
+    assert settings.role_claim == "groups"
+    assert settings.role_map == (
+        ("virage-hr", Role.HR),
+        ("virage-leaders", Role.LEADER),
+        ("virage-admins", Role.ADMIN),
+    )
+
+
+def test_role_map_takes_semicolons_when_group_names_hold_commas() -> None:
+    raw = "CN=Virage HR,OU=Groups,DC=corp=hr; CN=Virage Admins,OU=Groups,DC=corp=admin"
+    settings = load_settings({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": raw})
+    assert settings.role_map == (
+        ("CN=Virage HR,OU=Groups,DC=corp", Role.HR),
+        ("CN=Virage Admins,OU=Groups,DC=corp", Role.ADMIN),
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"VIRAGE_ROLE_MAP": MAP}, "VIRAGE_ROLE_CLAIM is not"),
+        ({"VIRAGE_ROLE_CLAIM": "groups"}, "VIRAGE_ROLE_MAP is empty"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": " , ,"}, "holds no VALUE=ROLE"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": "virage-hr"}, "“virage-hr” is not"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": "=hr"}, "“=hr” is not VALUE=ROLE"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": "x=boss"}, "unknown role “boss”"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": "x=employee"}, "use hr, leader"),
+        ({"VIRAGE_ROLE_CLAIM": "groups", "VIRAGE_ROLE_MAP": "x=manager"}, "--department"),
+    ],
+)
+def test_a_role_map_that_would_not_work_is_refused_with_what_to_fix(
+    env: dict[str, str], needle: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(needle)):
+        load_settings(env)
