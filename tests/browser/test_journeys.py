@@ -123,3 +123,27 @@ def test_hr_builds_a_market_and_admin_checks_an_import(server: tuple[str, str], 
     )
     page.get_by_text("EmployeeNumber").or_(page.get_by_text("JobRole")).first.wait_for()
     page.screenshot(path=ARTIFACTS / "import-preview.png", full_page=True)
+
+
+def test_french_home_pulse_and_heatmap(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, db_url = server
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    hr = persona(db_url, Role.HR)
+    sign_in(page, base, hr)
+    page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Français").click()
+    page.get_by_role("heading", name=f"Bonjour, {hr.name}").wait_for()
+    page.wait_for_timeout(600)
+    page.screenshot(path=ARTIFACTS / "fr-home.png", full_page=True)
+    page.get_by_role("link", name="Mon sondage éclair").click()
+    page.get_by_role("heading", name="Mon sondage éclair").wait_for()
+    page.get_by_text("Je pourrais expliquer notre nouvelle mission").wait_for()
+    page.screenshot(path=ARTIFACTS / "fr-my-pulse.png", full_page=True)
+    page.get_by_role("link", name="Carte thermique de l’adoption").click()
+    page.get_by_role("heading", name="Carte thermique de l’adoption").wait_for()
+    page.get_by_text("Analyse détaillée").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "fr-heatmap.png", full_page=True)
+    body = page.locator("section.stMain").inner_text()
+    for english in ("Adoption heatmap", "Drill-down", "Download CSV", "Colour shows"):
+        assert english not in body
