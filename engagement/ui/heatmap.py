@@ -172,7 +172,8 @@ def heatmap_chart(data: Cells, mode: Mode) -> alt.LayerChart:
             "measure:N",
             sort=measures,
             title=None,
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=120),
+            # slanted, so that long French labels do not run into each other
+            axis=alt.Axis(orient="top", labelAngle=-30, labelAlign="left", labelLimit=160),
         ),
         # left-aligned labels keep the tree's indentation readable
         y=alt.Y(

@@ -144,6 +144,6 @@ def test_french_home_pulse_and_heatmap(server: tuple[str, str], page) -> None:  
     page.get_by_text("Analyse détaillée").wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "fr-heatmap.png", full_page=True)
-    body = page.locator("section.stMain").inner_text()
+    body = page.get_by_test_id("stMain").inner_text()
     for english in ("Adoption heatmap", "Drill-down", "Download CSV", "Colour shows"):
         assert english not in body
