@@ -1,0 +1,85 @@
+"""`python -m engagement bench` at a small size: every figure written, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engagement.cli import main
+
+KEYS = {
+    "employees",
+    "waves",
+    "database",
+    "heatmap_ms",
+    "raw_sql_ms",
+    "pandas_ms",
+    "trend_ms",
+    "segment_ms",
+    "submissions_per_s",
+    "lost",
+    "duplicates",
+    "peak_rss_mb",
+    "heatmap_ms_half_history",
+    "heatmap_vs_raw_sql",
+    "heatmap_vs_pandas",
+    "heatmap_growth",
+}
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "en_CA.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+
+
+def _run(argv: list[str], out: Path) -> dict[str, object]:
+    assert main(["bench", *argv, "--repeat", "1", "--out", str(out)]) == 0
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_bench_writes_every_figure(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _run(
+        ["--employees", "300", "--waves", "4", "--database-url", database_url],
+        tmp_path / "bench.json",
+    )
+    assert not KEYS - result.keys(), KEYS - result.keys()
+    assert result["database"] == database_url.split(":")[0].split("+")[0]
+    assert result["employees"] == 300 and result["waves"] == 4
+    assert result["lost"] == 0 and result["duplicates"] == 0
+    assert result["failed_submissions"] == 0
+    assert result["stored_responses"] == result["stored_participations"] == result["submissions"]
+    assert float(result["submissions_per_s"]) > 0  # type: ignore[arg-type]
+    assert all(float(result[k]) > 0 for k in ("heatmap_ms", "raw_sql_ms", "pandas_ms"))  # type: ignore[arg-type]
+    printed = capsys.readouterr().out
+    assert "Heatmap, latest wave" in printed and "Targets" in printed
+
+
+def test_bench_defaults_to_a_temporary_sqlite_file(tmp_path: Path) -> None:
+    result = _run(["--employees", "100", "--waves", "2"], tmp_path / "bench.json")
+    assert result["database"] == "sqlite" and result["lost"] == 0
+
+
+def test_bench_refuses_a_database_that_holds_data(
+    demo_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bench.json"
+    code = main(["bench", "--employees", "100", "--waves", "2", "--database-url", demo_url])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not empty" in err[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [["--employees", "10", "--waves", "4"], ["--employees", "300", "--waves", "1"]]
+)
+def test_bench_refuses_sizes_it_cannot_build(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", *argv]) == 1
+    assert "Error:" in capsys.readouterr().err
