@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from engagement.models.audit import AuditEntry
 from engagement.models.markets import Market, MarketSnapshot, MarketSnapshotMember, PeopleImport
 from engagement.models.org import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
 from engagement.models.pulses import (
@@ -17,6 +18,7 @@ from engagement.models.pulses import (
 
 __all__ = [
     "Answer",
+    "AuditEntry",
     "Cadence",
     "Checkin",
     "CheckinDay",
