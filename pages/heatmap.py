@@ -48,6 +48,6 @@ st.caption(
         "statistically significant (95 %). Groups under {k} respondents are never shown."
     ).format(k=report.k)
 )
-view.exports(report, chart)
+view.exports(report, chart, market_id)
 st.subheader(_("Drill-down"))
 view.drill_down(report, market_id)

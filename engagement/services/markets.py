@@ -30,6 +30,7 @@ from engagement.i18n import _
 from engagement.markets import Criteria, MarketRules, hire_date_window
 from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember
 from engagement.models.org import utcnow
+from engagement.services import audit
 from engagement.services.directory import load_nodes
 
 NAME_MAX, DESCRIPTION_MAX = 120, 500
@@ -294,6 +295,7 @@ def save_market(
     ).first()
     if clash is not None:
         raise InvalidInput(_("A market called “{name}” already exists.").format(name=clash.name))
+    before = None
     if market_id is None:
         market = Market(
             name=name, description=description, rules=rules.to_json(), created_by=actor.email
@@ -303,9 +305,14 @@ def save_market(
         if found is None:
             raise NotFound(_("That internal market no longer exists."))
         market = found
+        before = audit.fields_of(market, "name", "description", "rules")
         market.name, market.description, market.rules = name, description, rules.to_json()
         market.updated_at = utcnow()
     session.add(market)
+    after = audit.fields_of(market, "name", "description", "rules")
+    audit.record(
+        session, actor=actor, action="market.save", target=name, before=before, after=after
+    )
     session.flush()
     assert market.id is not None
     return market.id

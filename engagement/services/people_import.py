@@ -18,6 +18,7 @@ from engagement.people_import.mapping import ColumnMap
 from engagement.people_import.plan import build_plan
 from engagement.people_import.reader import Table, read_table
 from engagement.people_import.records import ROW_ID_PREFIX, date_notes, date_orders, read_records
+from engagement.services import audit
 
 PREVIEW_ROWS = 10
 # (done, total) steps: the rows are checked, then (unless a dry run) written
@@ -162,6 +163,9 @@ def import_people(
                 full=full,
             )
         )
+        counts = {"rows": total, "created": plan.created, "updated": plan.updated}
+        counts |= {"deactivated": len(plan.deactivate), "unchanged": plan.unchanged, "full": full}
+        audit.record(session, actor=actor, action="people.import", target=file_name, after=counts)
         session.flush()
     report(steps)
     return ImportReport(

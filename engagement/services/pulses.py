@@ -35,6 +35,7 @@ from engagement.models import (
 )
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
+from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot
 
 COMMENT_MAX = 2000
@@ -231,6 +232,9 @@ def create_pulse(
         if session.get(Market, market_id) is None:
             raise InvalidInput(_("That internal market no longer exists."))
         session.add(PulseTarget(pulse_id=pulse.id, market_id=market_id))
+    after = audit.fields_of(pulse, "cadence", "open_days", "start_date", "item_ids", "custom_items")
+    after["markets"] = audit.market_names(session, draft.market_ids or [])
+    audit.record(session, actor=actor, action="pulse.create", target=name, after=after)
     session.flush()
     return pulse.id
 

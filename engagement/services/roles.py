@@ -14,6 +14,7 @@ from engagement.authz import Actor, Role, parse_role, require_role, role_label
 from engagement.errors import InvalidInput
 from engagement.i18n import _
 from engagement.models import Department, Employee, ManagerScope, RoleGrant
+from engagement.services import audit
 from engagement.services.directory import ensure_employee_exists, load_nodes
 
 
@@ -62,6 +63,7 @@ def grant_role(
     for dept_id in department_ids:
         if session.get(Department, dept_id) is None:
             raise InvalidInput(_("That department no longer exists."))
+    before = audit.roles_of(session, person)
     if existing is None:
         session.add(RoleGrant(employee_id=person.id, role=parsed.value, granted_by=actor.email))
     have = set(
@@ -77,6 +79,7 @@ def grant_role(
         return _("{name} already holds the role {role}.").format(
             name=person.display_name, role=role_label(parsed)
         )
+    _audit(session, actor, "role.grant", person, before)
     return _("{name} now holds the role {role}.").format(
         name=person.display_name, role=role_label(parsed)
     )
@@ -109,6 +112,7 @@ def revoke_role(
                 )
             )
     scopes = session.exec(select(ManagerScope).where(ManagerScope.employee_id == person.id)).all()
+    before = audit.roles_of(session, person)
     if department_ids:
         if parsed is not Role.MANAGER:
             raise InvalidInput(_("Only managers are given departments."))
@@ -121,6 +125,7 @@ def revoke_role(
             session.delete(scope)
         if len(removing) < len(scopes):
             session.flush()
+            _audit(session, actor, "role.revoke", person, before)
             return _("{name} no longer manages the departments removed.").format(
                 name=person.display_name
             )
@@ -129,9 +134,19 @@ def revoke_role(
             session.delete(scope)
     session.delete(grant)
     session.flush()
+    _audit(session, actor, "role.revoke", person, before)
     return _("{name} no longer holds the role {role}.").format(
         name=person.display_name, role=role_label(parsed)
     )
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, person: Employee, before: dict[str, list[str]]
+) -> None:
+    """Record a role change: the person's roles and departments before and after."""
+    after = audit.roles_of(session, person)
+    target = f"{person.display_name} <{person.email}>"
+    audit.record(session, actor=actor, action=action, target=target, before=before, after=after)
 
 
 def list_grants(*, session: Session, actor: Actor, email: str | None = None) -> list[GrantRow]:

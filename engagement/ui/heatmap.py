@@ -15,9 +15,9 @@ from engagement.i18n import N_, _, format_date, format_number
 from engagement.measures.stats import significant
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
-from engagement.services import reports
+from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
-from engagement.ui.context import current_actor, engine, load, settings
+from engagement.ui.context import act, current_actor, engine, load, settings
 from engagement.ui.render import INDENT
 
 HIDDEN_COLOUR = "#d9d9d9"
@@ -340,8 +340,12 @@ def controls(
     return int(wave_id), market_id, Mode(mode or Mode.ABSOLUTE)
 
 
-def exports(report: Heatmap, chart: alt.LayerChart) -> None:
-    """CSV (the same cells as the screen) and a PNG image of the heatmap."""
+def _record_export(kind: str, wave_id: int, market_id: int | None) -> None:
+    act(audit.record_export, kind=kind, wave_id=wave_id, market_id=market_id)
+
+
+def exports(report: Heatmap, chart: alt.LayerChart, market_id: int | None = None) -> None:
+    """CSV (the same cells as the screen) and a PNG image of the heatmap; each is audited."""
     left, right, _rest = st.columns([1, 1, 2])
     left.download_button(
         _("Download CSV"),
@@ -350,6 +354,8 @@ def exports(report: Heatmap, chart: alt.LayerChart) -> None:
         mime="text/csv",
         icon=":material/download:",
         key="heatmap.csv",
+        on_click=_record_export,
+        args=("heatmap_csv", report.wave_id, market_id),
     )
     right.download_button(
         _("Download PNG"),
@@ -358,7 +364,8 @@ def exports(report: Heatmap, chart: alt.LayerChart) -> None:
         mime="image/png",
         icon=":material/image:",
         key="heatmap.png",
-        on_click="ignore",
+        on_click=_record_export,
+        args=("heatmap_png", report.wave_id, market_id),
     )
 
 
