@@ -32,6 +32,7 @@ TITLES = {
     "pages/heatmap.py": "Adoption heatmap",
     "pages/summary.py": "Company summary",
     "pages/import_people.py": "Import people",
+    "pages/audit.py": "Audit log",
 }
 
 
@@ -297,3 +298,28 @@ def test_admin_grants_and_revokes_a_role(demo_url: str) -> None:
     at.button(key="roles.revoke.submit").click().run()
     assert "no longer holds the role Manager" in at.success[0].value
     assert not directory_actor(demo_url, employee.email).has(Role.MANAGER)
+
+
+FRENCH_TITLES = {
+    "pages/home.py": "Bonjour, {name}",
+    "pages/my_pulse.py": "Mon sondage éclair",
+    "pages/heatmap.py": "Carte thermique de l’adoption",
+    "pages/summary.py": "Vue d’ensemble de l’entreprise",
+}
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.url)
+def test_every_page_in_french(demo_url: str, spec: PageSpec) -> None:
+    """Each page runs in French without error, its title translated (none left in English)."""
+    email = _person_with_every_role(demo_url)
+    at = app(email, language="fr")
+    at.switch_page(str(PROJECT / spec.path)).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    english = TITLES[spec.path]
+    title = at.title[0].value
+    if "{name}" not in english:
+        assert title != english
+    if spec.path in FRENCH_TITLES:
+        name = personas(demo_url)[Role.ADMIN].name
+        assert title == FRENCH_TITLES[spec.path].format(name=name)

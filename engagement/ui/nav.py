@@ -124,6 +124,14 @@ PAGES: tuple[PageSpec, ...] = (
         frozenset({Role.ADMIN}),
         "import-people",
     ),
+    PageSpec(
+        "pages/audit.py",
+        N_("Audit log"),
+        ":material/history:",
+        ADMIN,
+        frozenset({Role.ADMIN}),
+        "audit",
+    ),
 )
 
 
