@@ -77,7 +77,7 @@ def table(rows: Sequence[AuditRow]) -> None:
     """When, who, what, to what, and the change in one line."""
     frame = pd.DataFrame(
         {
-            "at": [r.at.strftime("%Y-%m-%d %H:%M:%S") for r in rows],
+            "at": [r.at.strftime("%Y-%m-%d %H:%M") for r in rows],
             "actor": [r.actor for r in rows],
             "action": [action_label(r.action) for r in rows],
             "target": [r.target for r in rows],
@@ -89,11 +89,16 @@ def table(rows: Sequence[AuditRow]) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "at": st.column_config.TextColumn(_("When (UTC)")),
-            "actor": st.column_config.TextColumn(_("Who")),
-            "action": st.column_config.TextColumn(_("Action")),
-            "target": st.column_config.TextColumn(_("Target")),
-            "change": st.column_config.TextColumn(_("Before → after"), width="large"),
+            # fixed widths leave the change itself most of the room
+            "at": st.column_config.TextColumn(_("When (UTC)"), width=125),
+            "actor": st.column_config.TextColumn(_("Who"), width=170),
+            "action": st.column_config.TextColumn(_("Action"), width=150),
+            "target": st.column_config.TextColumn(_("Target"), width=170),
+            "change": st.column_config.TextColumn(
+                _("Before → after"),
+                width=420,
+                help=_("Choose the entry below to read it in full."),
+            ),
         },
     )
 
@@ -113,9 +118,14 @@ def details(rows: Sequence[AuditRow]) -> None:
     )
     if index is None:
         return
-    before, after = _("Before"), _("After")
+    entry = rows[index]
     left, right = st.columns(2)
-    left.markdown(f"**{before}**")
-    left.json(rows[index].before or {})
-    right.markdown(f"**{after}**")
-    right.json(rows[index].after or {})
+    for column, label, state, empty in (
+        (left, _("Before"), entry.before, _("No earlier state recorded for this action.")),
+        (right, _("After"), entry.after, _("Nothing recorded after this action.")),
+    ):
+        column.markdown(f"**{label}**")
+        if state is None:
+            column.caption(empty)
+        else:
+            column.json(state)
