@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
 
+from engagement import PROJECT_DIR
 from engagement.authz import Actor
 from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
@@ -43,6 +45,10 @@ def current_actor() -> Actor:
     """The actor the gate resolved for this run."""
     actor = st.session_state.get(ACTOR_KEY)
     if not isinstance(actor, Actor):
+        # Only reachable when Streamlit ran a page without app.py (its legacy pages-folder
+        # mode, on a fresh server's first request to a deep link): go through the gate.
+        with contextlib.suppress(Exception):  # not switchable here (tests): refuse plainly
+            st.switch_page(str(PROJECT_DIR / "app.py"))
         st.error(_("Please sign in first."))
         st.stop()
         raise RuntimeError  # unreachable

@@ -44,21 +44,10 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(base URL, database URL) of a portal serving a small demo company."""
-    db = tmp_path_factory.mktemp("server") / "virage.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "VIRAGE_ENV": "development"}
-    subprocess.run(
-        [sys.executable, "-m", "engagement", "demo", "--employees", "150", "--seed", "7"],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `streamlit run app.py` on a free port and wait until it answers."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("logs") / "server.log").open("w")
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -84,20 +73,39 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    break
+                    return proc, base
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError(f"the server did not start; see {log.name}")
+            raise RuntimeError(f"the server did not start; see {log_path}")
         time.sleep(0.3)
-    yield base, f"sqlite:///{db}"
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, database URL) of a portal serving a small demo company."""
+    db = tmp_path_factory.mktemp("server") / "virage.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "VIRAGE_ENV": "development"}
+    subprocess.run(
+        [sys.executable, "-m", "engagement", "demo", "--employees", "150", "--seed", "7"],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    proc, base = start_server(env, tmp_path_factory.mktemp("logs") / "server.log")
+    yield base, f"sqlite:///{db}"
+    stop_server(proc)
 
 
 @pytest.fixture

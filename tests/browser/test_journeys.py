@@ -147,3 +147,27 @@ def test_french_home_pulse_and_heatmap(server: tuple[str, str], page) -> None:  
     body = page.get_by_test_id("stMain").inner_text()
     for english in ("Adoption heatmap", "Drill-down", "Download CSV", "Colour shows"):
         assert english not in body
+
+
+def test_a_deep_link_as_the_first_request_of_a_fresh_server_meets_the_gate(
+    server: tuple[str, str],
+    page,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Streamlit's legacy pages-folder mode would run pages/people.py without app.py."""
+    import os
+
+    from tests.browser.conftest import start_server, stop_server
+
+    _base, db_url = server
+    env = {**os.environ, "DATABASE_URL": db_url, "VIRAGE_ENV": "development"}
+    proc, fresh = start_server(env, tmp_path / "fresh.log")
+    try:
+        page.goto(f"{fresh}/people")
+        page.get_by_text("Demo mode: no identity provider configured").wait_for()
+        assert page.get_by_role("heading", name="People & org").count() == 0
+        assert page.get_by_text("Please sign in first").count() == 0
+        # the legacy mode's list of page files is not shown either
+        assert page.get_by_test_id("stSidebarNav").count() == 0
+    finally:
+        stop_server(proc)
