@@ -17,21 +17,17 @@ from sqlmodel import Session, col, select
 
 from engagement import org_tree
 from engagement.models import (
-    Answer,
     Checkin,
     CheckinDay,
     Employee,
-    Participation,
     Pulse,
-    Response,
-    Wave,
-    WaveInvite,
 )
 from engagement.models.pulses import random_id
-from engagement.privacy import checkin_scope, participant_token, wave_scope
+from engagement.privacy import checkin_scope, participant_token
 from engagement.questions import CHANGE_PATH, Dimension, default_bank
 from engagement.services.directory import demo_personas, load_nodes
 from engagement.services.pulses import tenure_band
+from engagement.synthetic import start_wave
 
 WEEKS = 26
 # week (1-based) from which a division has been targeted by a campaign about the mission
@@ -105,70 +101,29 @@ def build_demo_history(
     for week in range(1, weeks + 1):
         opens = start + timedelta(weeks=week - 1)
         members = [p for p in people if p.hire_date is None or p.hire_date <= opens]
-        wave = Wave(
-            pulse_id=pulse.id or 0,
-            number=week,
-            opens_on=opens,
-            closes_on=opens + timedelta(days=4),
-            invited=len(members),
+        batch = start_wave(
+            session, pulse_id=pulse.id or 0, number=week, opens=opens, invited=len(members)
         )
-        session.add(wave)
-        session.flush()
-        scope = wave_scope(wave.id or 0)
         current = opens + timedelta(days=4) >= today
-        invites: list[dict[str, Any]] = []
-        participations: list[dict[str, Any]] = []
-        responses: list[dict[str, Any]] = []
-        answers: list[dict[str, Any]] = []
         for person in members:
-            invites.append(
-                {
-                    "wave_id": wave.id,
-                    "employee_id": person.id,
-                    "department_id": person.department_id,
-                }
-            )
+            batch.invite(person.id or 0, person.department_id)
             if current and person.email in keep_open:
                 continue  # the demo people can answer the open wave themselves
             if rng.random() > eagerness[person.department_id] * (0.6 if current else 1.0):
                 continue
-            participations.append(
-                {"wave_id": wave.id, "token": participant_token(scope, person.id or 0)}
-            )
-            response_id = random_id()
-            responses.append(_response(response_id, wave, person, managers, opens, rng))
+            fields = _response(person, managers, opens, rng)
+            response_id = batch.respond(person.id or 0, fields)
             div = division[person.department_id]
             for item_id, dim in dims.items():
                 if rng.random() < 0.05:
                     continue  # skipped
                 if dim is Dimension.CUSTOMER_THOUGHT:
                     choice = _first_thought(person.customer_facing, div, week, rng)
-                    answers.append(
-                        {
-                            "response_id": response_id,
-                            "item_id": item_id,
-                            "value": None,
-                            "choice": choice,
-                        }
-                    )
+                    batch.answer(response_id, item_id, None, choice)
                 elif dim in CHANGE_PATH:
                     fav = rng.random() < _favorable(div, dim, week, rng)
-                    answers.append(
-                        {
-                            "response_id": response_id,
-                            "item_id": item_id,
-                            "value": _value(fav, rng),
-                            "choice": None,
-                        }
-                    )
-        for model, rows in (
-            (WaveInvite, invites),
-            (Participation, participations),
-            (Response, responses),
-            (Answer, answers),
-        ):
-            if rows:
-                session.execute(insert(model), rows)
+                    batch.answer(response_id, item_id, _value(fav, rng), None)
+        batch.write(session)
         if progress:
             progress(week, weeks, f"{opens.isoformat()}")
     _checkins(session, people, managers, division, start, today, keep_open, rng)
@@ -190,17 +145,10 @@ def _snapshot(person: Employee, managers: set[int | None], day: date) -> dict[st
 
 
 def _response(
-    response_id: str,
-    wave: Wave,
-    person: Employee,
-    managers: set[int | None],
-    day: date,
-    rng: random.Random,
+    person: Employee, managers: set[int | None], day: date, rng: random.Random
 ) -> dict[str, Any]:
     comment = rng.choice(COMMENTS) if rng.random() < 0.06 else None
     return {
-        "id": response_id,
-        "wave_id": wave.id,
         "answered_on": day + timedelta(days=rng.randint(0, 4)),
         "comment": comment,
         **_snapshot(person, managers, day),

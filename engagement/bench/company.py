@@ -18,22 +18,19 @@ from sqlmodel import Session, select
 
 from engagement.db import unit_of_work
 from engagement.models import (
-    Answer,
     Checkin,
     CheckinDay,
     Department,
     DepartmentKind,
     Employee,
-    Participation,
     Pulse,
-    Response,
     Wave,
-    WaveInvite,
 )
 from engagement.models.pulses import random_id
-from engagement.privacy import checkin_scope, participant_token, wave_scope
+from engagement.privacy import checkin_scope, participant_token
 from engagement.questions import CHANGE_PATH, CUSTOMER_OPTION, Dimension, default_bank
 from engagement.services.pulses import open_wave, tenure_band
+from engagement.synthetic import start_wave
 
 PULSE_NAME = "Benchmark pulse"
 LOCATIONS = {"Montréal": 40, "Toronto": 25, "Lyon": 15, "Boston": 12, "Remote": 8}
@@ -274,59 +271,31 @@ def add_waves(engine: Engine, company: Company, upto: int, progress: Progress | 
         opens = company.start + timedelta(weeks=number - 1)
         members = [p for p in company.people if p.hire_date <= opens]
         with unit_of_work(engine) as session:
-            wave = Wave(
+            batch = start_wave(
+                session,
                 pulse_id=company.pulse_id,
                 number=number,
-                opens_on=opens,
-                closes_on=opens + timedelta(days=4),
+                opens=opens,
                 invited=len(members),
             )
-            session.add(wave)
-            session.flush()
-            wave_id = int(wave.id or 0)
-            scope = wave_scope(wave_id)
-            invites, participations, responses, answers = [], [], [], []
+            wave_id = batch.wave_id
             for person in members:
-                invites.append(
-                    {
-                        "wave_id": wave_id,
-                        "employee_id": person.id,
-                        "department_id": person.department_id,
-                    }
-                )
+                batch.invite(person.id, person.department_id)
                 if rng.random() > company.eagerness[person.department_id]:
                     continue
-                participations.append(
-                    {"wave_id": wave_id, "token": participant_token(scope, person.id)}
-                )
-                rid = random_id()
-                responses.append(
-                    {
-                        "id": rid,
-                        "wave_id": wave_id,
-                        "answered_on": opens + timedelta(days=rng.randint(0, 4)),
-                        "comment": "A benchmark comment." if rng.random() < 0.05 else None,
-                        **_snapshot(person, opens),
-                    }
-                )
+                fields = {
+                    "answered_on": opens + timedelta(days=rng.randint(0, 4)),
+                    "comment": "A benchmark comment." if rng.random() < 0.05 else None,
+                    **_snapshot(person, opens),
+                }
+                response_id = batch.respond(person.id, fields)
                 for item_id, dim in dims.items():
                     if rng.random() < 0.05:
                         continue  # skipped
                     value, choice = _answer(company, person, item_id, dim)
-                    answers.append(
-                        {"response_id": rid, "item_id": item_id, "value": value, "choice": choice}
-                    )
+                    batch.answer(response_id, item_id, value, choice)
             days, checkins = _checkins(company, members, opens)
-            for model, rows in (
-                (WaveInvite, invites),
-                (Participation, participations),
-                (Response, responses),
-                (Answer, answers),
-                (CheckinDay, days),
-                (Checkin, checkins),
-            ):
-                if rows:
-                    session.execute(insert(model), rows)
+            batch.write(session, (CheckinDay, days), (Checkin, checkins))
         company.wave_ids.append(wave_id)
         if progress:
             progress(1)
