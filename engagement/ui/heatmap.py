@@ -121,8 +121,8 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
     for index, row in enumerate(report.rows):
         label = row_label(row, index)
         order.append(label)
+        reason = reason_text(row.hidden, report.k) if row.hidden else ""
         for column in COLUMNS:
-            reason = reason_text(row.hidden, report.k) if row.hidden else ""
             value = _value(row, column, report.k)
             text, colour = "", None
             if row.hidden:
@@ -132,10 +132,11 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                 text = dimension_label(barrier) if barrier else _("none")
             elif value is not None:
                 reference = company if mode is Mode.COMPANY else before.get(row.department_id)
+                base = _value(reference, column, report.k) if reference is not None else None
                 if mode is Mode.ABSOLUTE:
                     colour, text = value, format_number(value, 1)
-                elif reference is not None and _value(reference, column, report.k) is not None:
-                    colour = value - (_value(reference, column, report.k) or 0)
+                elif base is not None:
+                    colour = value - base
                     mark = "*" if _significant(row, reference, column) else ""
                     text = f"{'+' if colour > 0 else ''}{format_number(colour)}{mark}"
                 else:
