@@ -106,6 +106,25 @@ def N_(message: str) -> str:
     return message
 
 
+def localized(texts: dict[str, str], lang: str | None = None) -> tuple[str, bool]:
+    """Content written in several languages: the text in `lang` (default: the current one),
+    and whether it fell back to another language because that translation is missing."""
+    wanted = lang or get_language()
+    if wanted == PSEUDO:  # content is data, not a message: show it in the default language
+        wanted = DEFAULT_LANGUAGE
+    if texts.get(wanted, "").strip():
+        return texts[wanted], False
+    for other in LANGUAGES:
+        if texts.get(other, "").strip():
+            return texts[other], True
+    return "", True
+
+
+def missing_languages(texts: dict[str, str]) -> list[str]:
+    """The supported languages a piece of content has no text for."""
+    return [lang for lang in LANGUAGES if not texts.get(lang, "").strip()]
+
+
 def _babel_locale() -> Locale:
     lang = get_language()
     try:

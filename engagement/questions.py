@@ -12,7 +12,7 @@ import yaml
 
 from engagement import CONTENT_DIR
 from engagement.errors import InvalidInput
-from engagement.i18n import LANGUAGES, N_, _, get_language
+from engagement.i18n import LANGUAGES, N_, _, get_language, localized
 
 BANK = CONTENT_DIR / "questions.yaml"
 
@@ -73,21 +73,11 @@ class Item:
 
     def wording(self, language: str | None = None) -> tuple[str, bool]:
         """The wording in a language, and whether it fell back to the other language."""
-        return _localized(self.text, language)
-
-
-def _localized(texts: dict[str, str], language: str | None) -> tuple[str, bool]:
-    lang = language or get_language()
-    if texts.get(lang):
-        return texts[lang], False
-    for other in LANGUAGES:
-        if texts.get(other):
-            return texts[other], True
-    return "", True
+        return localized(self.text, language)
 
 
 def option_text(option: Option, language: str | None = None) -> str:
-    return _localized(option.text, language)[0]
+    return localized(option.text, language)[0]
 
 
 @dataclass(frozen=True)
