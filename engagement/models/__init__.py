@@ -1,6 +1,19 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from engagement.models.audit import AuditEntry
+from engagement.models.campaigns import (
+    Campaign,
+    CampaignAudience,
+    CampaignEvent,
+    CampaignMarket,
+    CampaignModule,
+    CampaignReceipt,
+    CampaignStatus,
+    DirectionStatement,
+    ModuleProgress,
+    ModuleStatus,
+    ModuleVersion,
+)
 from engagement.models.markets import Market, MarketSnapshot, MarketSnapshotMember, PeopleImport
 from engagement.models.org import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
 from engagement.models.pulses import (
@@ -20,15 +33,26 @@ __all__ = [
     "Answer",
     "AuditEntry",
     "Cadence",
+    "Campaign",
+    "CampaignAudience",
+    "CampaignEvent",
+    "CampaignMarket",
+    "CampaignModule",
+    "CampaignReceipt",
+    "CampaignStatus",
     "Checkin",
     "CheckinDay",
     "Department",
     "DepartmentKind",
+    "DirectionStatement",
     "Employee",
     "ManagerScope",
     "Market",
     "MarketSnapshot",
     "MarketSnapshotMember",
+    "ModuleProgress",
+    "ModuleStatus",
+    "ModuleVersion",
     "Participation",
     "PeopleImport",
     "Pulse",
