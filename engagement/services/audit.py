@@ -31,6 +31,12 @@ ACTIONS: dict[str, str] = {
     "pulse.create": N_("Pulse survey created"),
     "export.heatmap_csv": N_("Heatmap exported (CSV)"),
     "export.heatmap_png": N_("Heatmap exported (PNG)"),
+    "direction.publish": N_("Direction statement published"),
+    "module.save": N_("Module draft saved"),
+    "module.publish": N_("Module published"),
+    "module.import": N_("Modules imported"),
+    "campaign.save": N_("Campaign saved"),
+    "campaign.status": N_("Campaign status changed"),
 }
 EXPORT_KINDS = ("heatmap_csv", "heatmap_png")
 # the keys stored in `before` / `after`, with their labels
@@ -55,6 +61,15 @@ FIELDS: dict[str, str] = {
     "markets": N_("internal markets"),
     "wave": N_("wave"),
     "market": N_("internal market"),
+    "version": N_("version"),
+    "languages": N_("languages"),
+    "status": N_("status"),
+    "title": N_("title"),
+    "pillar": N_("pillar"),
+    "modules": N_("modules"),
+    "starts_on": N_("start date"),
+    "ends_on": N_("end date"),
+    "audience": N_("people reached"),
 }
 LIMIT = 200
 
