@@ -102,6 +102,8 @@ class CampaignMarket(SQLModel, table=True):
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     market_id: int = Field(foreign_key="market.id", primary_key=True)
+    # who was in the market at launch (engagement.models.MarketSnapshot)
+    snapshot_id: int | None = Field(default=None, foreign_key="marketsnapshot.id")
 
 
 class CampaignModule(SQLModel, table=True):

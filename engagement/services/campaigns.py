@@ -249,8 +249,13 @@ def launch_campaign(
         for e, d in members
         if e is not None
     )
-    for market_id in market_ids:
-        take_snapshot(session, market_id, _title_text(campaign)[:150], today)
+    for link in session.exec(
+        select(CampaignMarket).where(CampaignMarket.campaign_id == campaign_id)
+    ).all():
+        link.snapshot_id = take_snapshot(
+            session, link.market_id, _title_text(campaign)[:150], today
+        )
+        session.add(link)
     campaign.launched_at = utcnow()
     status = CampaignStatus.SCHEDULED if campaign.starts_on > today else CampaignStatus.LIVE
     _move(session, campaign, status, actor.email)

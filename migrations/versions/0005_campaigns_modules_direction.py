@@ -125,8 +125,14 @@ def upgrade() -> None:
         "campaignmarket",
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("market_id", sa.Integer(), nullable=False),
+        sa.Column("snapshot_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name=op.f("fk_campaignmarket_campaign_id_campaign")
+        ),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["marketsnapshot.id"],
+            name=op.f("fk_campaignmarket_snapshot_id_marketsnapshot"),
         ),
         sa.ForeignKeyConstraint(
             ["market_id"], ["market.id"], name=op.f("fk_campaignmarket_market_id_market")

@@ -1,0 +1,345 @@
+"""Did a campaign land? Its funnel per internal market and department, and its lift.
+
+Funnel: targeted → opened → acknowledged → module completed → check passed, then
+understanding and desire favorable in the next wave. Counts of people go through the one
+suppression path (hierarchy remainder for departments, filter remainder for markets);
+wave figures come from the heatmap report, already suppressed. Lift compares the targeted
+departments with untargeted ones between the wave before launch and the wave after the
+campaign, using only rows the heatmap shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from engagement import org_tree
+from engagement.authz import Actor, Role, require_role
+from engagement.errors import NotFound
+from engagement.i18n import N_, _, format_date, format_number, localized
+from engagement.measures.lift import Lift, Share, difference_in_differences
+from engagement.measures.suppression import Group, Reason, suppress, suppress_filtered
+from engagement.models import (
+    Campaign,
+    CampaignAudience,
+    CampaignMarket,
+    CampaignReceipt,
+    CampaignStatus,
+    Market,
+    MarketSnapshotMember,
+    ModuleProgress,
+    Wave,
+)
+from engagement.questions import Dimension, dimension_label
+from engagement.services import reports
+from engagement.services.campaigns import module_keys_of
+from engagement.services.directory import load_nodes
+
+STAGES: tuple[str, ...] = ("targeted", "opened", "acknowledged", "completed", "passed")
+STAGE_LABELS = {
+    "targeted": N_("Targeted"),
+    "opened": N_("Opened"),
+    "acknowledged": N_("Acknowledged"),
+    "completed": N_("Module completed"),
+    "passed": N_("Check passed"),
+}
+# a department counts as targeted when at least this share of its invited people were reached
+TARGETED_SHARE = 0.5
+LIFT_DIMENSIONS = (Dimension.UNDERSTANDING, Dimension.DESIRE)
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    label: str
+    depth: int
+    counts: dict[str, int] | None  # None when hidden
+    understanding: float | None  # favorable share in the next wave (None: hidden or no wave)
+    desire: float | None
+    hidden: Reason | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    campaign_id: int
+    title: str
+    status: CampaignStatus
+    k: int
+    next_wave: str | None  # e.g. "#14 (3 Jun)" — None when no wave has closed since launch
+    markets: list[FunnelRow]
+    departments: list[FunnelRow]
+
+
+@dataclass(frozen=True)
+class LiftReading:
+    dimension: Dimension
+    lift: Lift | None
+    targeted_groups: int
+    untargeted_groups: int
+
+
+@dataclass(frozen=True)
+class LiftReport:
+    before_wave: int | None
+    after_wave: int | None
+    preliminary: bool  # the campaign is still live: the after wave is the latest one
+    readings: list[LiftReading] = field(default_factory=list)
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(_("That campaign no longer exists."))
+    return campaign
+
+
+def _stages(session: Session, campaign: Campaign) -> dict[int, set[str]]:
+    """Per person reached: the funnel stages they got to."""
+    assert campaign.id is not None
+    people = session.exec(
+        select(CampaignAudience.employee_id).where(CampaignAudience.campaign_id == campaign.id)
+    ).all()
+    stages: dict[int, set[str]] = {int(p): {"targeted"} for p in people}
+    for r in session.exec(
+        select(CampaignReceipt).where(CampaignReceipt.campaign_id == campaign.id)
+    ).all():
+        if r.employee_id in stages:
+            stages[r.employee_id].add("opened")
+            if r.acknowledged_at:
+                stages[r.employee_id].add("acknowledged")
+    keys = module_keys_of(session, campaign.id)
+    if keys:
+        done: dict[int, int] = defaultdict(int)
+        passed: dict[int, int] = defaultdict(int)
+        for p in session.exec(
+            select(ModuleProgress).where(col(ModuleProgress.module_key).in_(keys))
+        ).all():
+            done[p.employee_id] += p.completed_at is not None
+            passed[p.employee_id] += p.passed_at is not None
+        for person, reached in stages.items():
+            if done[person] == len(keys):
+                reached.add("completed")
+            if passed[person] == len(keys):
+                reached.add("passed")
+    return stages
+
+
+def _count(people: set[int] | list[int], stages: dict[int, set[str]]) -> dict[str, int]:
+    return {s: sum(1 for p in people if s in stages.get(p, ())) for s in STAGES}
+
+
+def _wave_label(wave: Wave) -> str:
+    return f"#{wave.number} ({format_date(wave.opens_on)})"
+
+
+def _waves(session: Session, campaign: Campaign) -> list[Wave]:
+    stmt = select(Wave).order_by(col(Wave.opens_on), col(Wave.id))
+    if campaign.pulse_id is not None:
+        stmt = stmt.where(Wave.pulse_id == campaign.pulse_id)
+    return list(session.exec(stmt).all())
+
+
+def next_wave(session: Session, campaign: Campaign, today: date) -> Wave | None:
+    """The first closed wave that opened on or after the campaign started."""
+    return next(
+        (
+            w
+            for w in _waves(session, campaign)
+            if w.opens_on >= campaign.starts_on and w.closes_on < today
+        ),
+        None,
+    )
+
+
+def _fav(row: reports.HeatmapRow | None, dim: Dimension) -> float | None:
+    if row is None or row.measures is None:
+        return None
+    return row.measures.dimensions[dim].favorable_pct
+
+
+def campaign_funnel(
+    *, session: Session, actor: Actor, campaign_id: int, k: int, today: date | None = None
+) -> Funnel:
+    """The campaign's funnel per target market and per department, through suppression."""
+    require_role(actor, Role.HR, Role.LEADER)
+    today = today or date.today()
+    campaign = _campaign(session, campaign_id)
+    stages = _stages(session, campaign)
+    nodes = load_nodes(session)
+    by_dept: dict[int, list[int]] = defaultdict(list)
+    for person, dept in session.exec(
+        select(CampaignAudience.employee_id, CampaignAudience.department_id).where(
+            CampaignAudience.campaign_id == campaign_id
+        )
+    ).all():
+        by_dept[int(dept)].append(int(person))
+    subtree: dict[int, list[int]] = defaultdict(list)
+    for node in nodes:
+        for dept in org_tree.subtree_ids(nodes, node.id):
+            subtree[node.id].extend(by_dept.get(dept, []))
+    decisions = suppress(
+        [Group(id=n.id, parent=n.parent_id, respondents=len(subtree[n.id])) for n in nodes], k
+    )
+    wave = next_wave(session, campaign, today)
+    report = reports.company_report(session, k, wave.id) if wave else None
+    shown = {r.department_id: r for r in report.rows} if report else {}
+    departments = []
+    for node, depth in org_tree.tree_order(nodes):
+        people = subtree[node.id]
+        if not people:
+            continue
+        reason = decisions[node.id]
+        row = shown.get(node.id)
+        departments.append(
+            FunnelRow(
+                label=_("Everyone reached") if node.parent_id is None else node.name,
+                depth=depth,
+                counts=None if reason else _count(people, stages),
+                understanding=None if reason else _fav(row, Dimension.UNDERSTANDING),
+                desire=None if reason else _fav(row, Dimension.DESIRE),
+                hidden=reason,
+            )
+        )
+    return Funnel(
+        campaign_id=campaign_id,
+        title=localized(campaign.title)[0],
+        status=CampaignStatus(campaign.status),
+        k=k,
+        next_wave=_wave_label(wave) if wave else None,
+        markets=_market_rows(session, campaign, stages, k, wave),
+        departments=departments,
+    )
+
+
+def _market_rows(
+    session: Session, campaign: Campaign, stages: dict[int, set[str]], k: int, wave: Wave | None
+) -> list[FunnelRow]:
+    """One row per target market: its members at launch among the people reached."""
+    everyone = set(stages)
+    rows = []
+    for link in session.exec(
+        select(CampaignMarket).where(CampaignMarket.campaign_id == campaign.id)
+    ).all():
+        market = session.get(Market, link.market_id)
+        members = (
+            set(
+                session.exec(
+                    select(MarketSnapshotMember.employee_id).where(
+                        MarketSnapshotMember.snapshot_id == link.snapshot_id
+                    )
+                ).all()
+            )
+            & everyone
+            if link.snapshot_id is not None
+            else set()
+        )
+        # rule 3: the market's figure and the total must not give away the people outside it
+        _whole, decision = suppress_filtered(
+            [Group(id=0, parent=None, respondents=len(everyone))],
+            [Group(id=0, parent=None, respondents=len(members))],
+            k,
+        )
+        reason = decision[0]
+        company = None
+        if wave is not None and reason is None and market is not None:
+            company = reports.company_report(session, k, wave.id, market.id).rows[0]
+        rows.append(
+            FunnelRow(
+                label=market.name if market else "?",
+                depth=0,
+                counts=None if reason else _count(members, stages),
+                understanding=_fav(company, Dimension.UNDERSTANDING),
+                desire=_fav(company, Dimension.DESIRE),
+                hidden=reason,
+            )
+        )
+    return rows
+
+
+def _pools(
+    report: reports.Heatmap, targeted: set[int], untargeted: set[int], dim: Dimension
+) -> tuple[Share, Share]:
+    t, u = Share(0, 0), Share(0, 0)
+    for row in report.rows:
+        if row.measures is None:
+            continue
+        result = row.measures.dimensions[dim]
+        share = Share(result.favorable, result.answers)
+        if row.department_id in targeted:
+            t = t + share
+        elif row.department_id in untargeted:
+            u = u + share
+    return t, u
+
+
+def campaign_lift(
+    *, session: Session, actor: Actor, campaign_id: int, k: int, today: date | None = None
+) -> LiftReport:
+    """Difference in differences of understanding and desire: targeted vs untargeted groups."""
+    require_role(actor, Role.HR, Role.LEADER)
+    today = today or date.today()
+    campaign = _campaign(session, campaign_id)
+    if campaign.status in (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value):
+        return LiftReport(None, None, False)
+    waves = [w for w in _waves(session, campaign) if w.closes_on < today]
+    before = next((w for w in reversed(waves) if w.closes_on < campaign.starts_on), None)
+    after = next((w for w in waves if w.opens_on >= campaign.ends_on), None)
+    preliminary = False
+    if after is None and waves and waves[-1].opens_on > campaign.starts_on:
+        after, preliminary = waves[-1], True
+    if before is None or after is None:
+        return LiftReport(before.number if before else None, None, preliminary)
+    nodes = load_nodes(session)
+    leaves = {n.id for n in nodes} - {n.parent_id for n in nodes if n.parent_id is not None}
+    reached: dict[int, int] = defaultdict(int)
+    for dept in session.exec(
+        select(CampaignAudience.department_id).where(CampaignAudience.campaign_id == campaign_id)
+    ).all():
+        reached[int(dept)] += 1
+    report_before = reports.company_report(session, k, before.id)
+    report_after = reports.company_report(session, k, after.id)
+    invited = {r.department_id: r.invited for r in report_before.rows}
+    targeted = {d for d in leaves if invited.get(d) and reached[d] / invited[d] >= TARGETED_SHARE}
+    untargeted = {d for d in leaves if invited.get(d) and reached[d] == 0}
+    # only groups shown in both waves take part
+    both = {r.department_id for r in report_before.rows if r.measures is not None} & {
+        r.department_id for r in report_after.rows if r.measures is not None
+    }
+    targeted &= both
+    untargeted &= both
+    readings = []
+    for dim in LIFT_DIMENSIONS:
+        tb, ub = _pools(report_before, targeted, untargeted, dim)
+        ta, ua = _pools(report_after, targeted, untargeted, dim)
+        readings.append(
+            LiftReading(
+                dimension=dim,
+                lift=difference_in_differences(tb, ta, ub, ua),
+                targeted_groups=len(targeted),
+                untargeted_groups=len(untargeted),
+            )
+        )
+    return LiftReport(before.number, after.number, preliminary, readings)
+
+
+def lift_sentence(reading: LiftReading) -> str:
+    """A plain-language reading of a lift."""
+    lift = reading.lift
+    if lift is None:
+        return _("Not enough comparable groups to measure {dimension} yet.").format(
+            dimension=dimension_label(reading.dimension).lower()
+        )
+    points = format_number(abs(100 * lift.estimate), 1)
+    low, high = format_number(100 * lift.low, 1), format_number(100 * lift.high, 1)
+    if lift.estimate >= 0:
+        text = _("{dimension} rose {points} points more in the targeted groups than elsewhere")
+    else:
+        text = _("{dimension} rose {points} points less in the targeted groups than elsewhere")
+    text = text.format(dimension=dimension_label(reading.dimension), points=points)
+    if lift.excludes_zero:
+        tail = _("the 95 % interval ({low} to {high} points) excludes zero.")
+    else:
+        tail = _("the 95 % interval ({low} to {high} points) includes zero: it may be chance.")
+    return f"{text}; {tail.format(low=low, high=high)}"
