@@ -16,11 +16,13 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from engagement import org_tree
+from engagement.measures import rollups
 from engagement.models import (
     Checkin,
     CheckinDay,
     Employee,
     Pulse,
+    Wave,
 )
 from engagement.models.pulses import random_id
 from engagement.privacy import checkin_scope, participant_token
@@ -128,6 +130,9 @@ def build_demo_history(
             progress(week, weeks, f"{opens.isoformat()}")
     _checkins(session, people, managers, division, start, today, keep_open, rng)
     session.flush()
+    for wave in session.exec(select(Wave).where(Wave.pulse_id == pulse.id)).all():
+        if rollups.is_closed(wave, today):
+            rollups.store(session, wave)  # closed waves never change: store their roll-ups now
     return weeks
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, select
 
 from engagement.db import unit_of_work
+from engagement.measures import rollups
 from engagement.models import (
     Checkin,
     CheckinDay,
@@ -296,6 +297,10 @@ def add_waves(engine: Engine, company: Company, upto: int, progress: Progress | 
                     batch.answer(response_id, item_id, value, choice)
             days, checkins = _checkins(company, members, opens)
             batch.write(session, (CheckinDay, days), (Checkin, checkins))
+            wave = session.get(Wave, wave_id)
+            assert wave is not None
+            if rollups.is_closed(wave):  # as the demo: closed waves get their roll-ups at once
+                rollups.store(session, wave)
         company.wave_ids.append(wave_id)
         if progress:
             progress(1)

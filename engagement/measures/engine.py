@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Table, case, func
+from sqlalchemy import Table, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -41,6 +41,7 @@ from engagement.services.markets import member_condition, snapshot_subject
 BARRIER_THRESHOLD = 0.60
 RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
 CHECKINS: Table = Checkin.__table__  # type: ignore[attr-defined]
+INVITES: Table = WaveInvite.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -251,9 +252,45 @@ def previous_wave(session: Session, wave: Wave) -> Wave | None:
     ).first()
 
 
-def invitation_changes(
-    session: Session, nodes: list[org_tree.Node], wave: Wave, before: Wave
-) -> dict[int, int]:
+# how many invited people went from one department (None: not invited) to another
+Move = tuple[int | None, int | None, int]
+
+
+def invitation_moves(session: Session, wave: Wave, before: Wave) -> list[Move]:
+    """(department now, department before, people) for everyone whose invitation changed."""
+    now, then = INVITES.alias("now"), INVITES.alias("then")
+    joined_or_moved = (
+        sa_select(now.c.department_id, then.c.department_id, func.count())
+        .select_from(
+            now.outerjoin(
+                then, (then.c.wave_id == before.id) & (then.c.employee_id == now.c.employee_id)
+            )
+        )
+        .where(
+            now.c.wave_id == wave.id,
+            or_(then.c.department_id.is_(None), then.c.department_id != now.c.department_id),
+        )
+        .group_by(now.c.department_id, then.c.department_id)
+    )
+    left = (
+        sa_select(then.c.department_id, func.count())
+        .select_from(
+            then.outerjoin(
+                now, (now.c.wave_id == wave.id) & (now.c.employee_id == then.c.employee_id)
+            )
+        )
+        .where(then.c.wave_id == before.id, now.c.employee_id.is_(None))
+        .group_by(then.c.department_id)
+    )
+    moves: list[Move] = [
+        (int(a), None if b is None else int(b), int(n))
+        for a, b, n in session.execute(joined_or_moved).all()
+    ]
+    moves += [(None, int(b), int(n)) for b, n in session.execute(left).all()]
+    return moves
+
+
+def subtree_changes(nodes: Iterable[org_tree.Node], moves: Iterable[Move]) -> dict[int, int]:
     """Per department subtree: how many invited people differ between two waves."""
     by_id = {n.id: n for n in nodes}
 
@@ -264,20 +301,18 @@ def invitation_changes(
             dept = by_id[dept].parent_id
         return out
 
-    def invites(w: Wave) -> dict[int, int]:
-        rows = session.exec(
-            select(WaveInvite.employee_id, WaveInvite.department_id).where(
-                WaveInvite.wave_id == w.id
-            )
-        ).all()
-        return {int(e): int(d) for e, d in rows}
-
-    now, then = invites(wave), invites(before)
     changes: dict[int, int] = defaultdict(int)
-    for person in now.keys() | then.keys():
-        for dept in ancestors(now.get(person)) ^ ancestors(then.get(person)):
-            changes[dept] += 1
+    for now, then, people in moves:
+        for dept in ancestors(now) ^ ancestors(then):
+            changes[dept] += people
     return dict(changes)
+
+
+def invitation_changes(
+    session: Session, nodes: list[org_tree.Node], wave: Wave, before: Wave
+) -> dict[int, int]:
+    """Per department subtree: how many invited people differ between two waves."""
+    return subtree_changes(nodes, invitation_moves(session, wave, before))
 
 
 def today_wave(session: Session, today: date) -> Wave | None:

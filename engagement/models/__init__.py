@@ -28,6 +28,7 @@ from engagement.models.pulses import (
     Wave,
     WaveInvite,
 )
+from engagement.models.rollups import DepartmentTally, WaveRollup
 
 __all__ = [
     "Answer",
@@ -44,6 +45,7 @@ __all__ = [
     "CheckinDay",
     "Department",
     "DepartmentKind",
+    "DepartmentTally",
     "DirectionStatement",
     "Employee",
     "ManagerScope",
@@ -61,4 +63,5 @@ __all__ = [
     "RoleGrant",
     "Wave",
     "WaveInvite",
+    "WaveRollup",
 ]

@@ -20,7 +20,7 @@ from engagement.authz import Actor, Role, require_role
 from engagement.errors import NotAllowed, NotFound
 from engagement.i18n import _
 from engagement.markets import MarketRules
-from engagement.measures import engine
+from engagement.measures import engine, rollups
 from engagement.measures.stats import significant
 from engagement.measures.suppression import (
     COMMENT_MIN_DEFAULT,
@@ -167,9 +167,15 @@ def company_report(
     wave_id: int | None = None,
     market_id: int | None = None,
     today: date | None = None,
+    *,
+    stored: bool = True,
 ) -> Heatmap:
-    """Every department's row, already through suppression (callers scope it to a viewer)."""
-    return _build(session, None, k, wave_id, market_id, today)
+    """Every department's row, already through suppression (callers scope it to a viewer).
+
+    Closed waves are read from their stored roll-ups; `stored=False` recomputes them from
+    the raw answers (the reference the roll-ups are checked against).
+    """
+    return _build(session, None, k, wave_id, market_id, today, stored)
 
 
 def scoped(report: Heatmap, actor: Actor, session: Session) -> Heatmap:
@@ -193,6 +199,7 @@ def _build(
     wave_id: int | None,
     market_id: int | None,
     today: date | None,
+    stored: bool = True,
 ) -> Heatmap:
     wave = (
         session.get(Wave, wave_id)
@@ -202,12 +209,16 @@ def _build(
     if wave is None:
         raise NotFound(_("No pulse wave has opened yet: results appear here after the first wave."))
     nodes = load_nodes(session)
-    whole = engine.roll_up(nodes, engine.wave_tallies(session, wave))
+    # closed waves read their stored roll-ups (rule 4 needs the previous wave's too)
     before_wave = engine.previous_wave(session, wave)
+    waves = [wave] if before_wave is None else [wave, before_wave]
+    counts = rollups.counts_of(session, waves, today, stored=stored)
+    now = counts[int(wave.id or 0)]
+    whole = engine.roll_up(nodes, now.tallies)
     before = (
-        engine.roll_up(nodes, engine.wave_tallies(session, before_wave)) if before_wave else None
+        engine.roll_up(nodes, counts[int(before_wave.id or 0)].tallies) if before_wave else None
     )
-    changes = engine.invitation_changes(session, nodes, wave, before_wave) if before_wave else None
+    changes = engine.subtree_changes(nodes, now.moves) if now.moves is not None else None
     whole_groups = _groups(nodes, whole, changes, before)
     market_name = None
     if market_id is None:
