@@ -14,6 +14,7 @@ from engagement.models.campaigns import (
     ModuleStatus,
     ModuleVersion,
 )
+from engagement.models.coaching import CoachingLog, HrPartner
 from engagement.models.markets import Market, MarketSnapshot, MarketSnapshotMember, PeopleImport
 from engagement.models.org import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
 from engagement.models.pulses import (
@@ -29,10 +30,13 @@ from engagement.models.pulses import (
     WaveInvite,
 )
 from engagement.models.rollups import DepartmentTally, WaveRollup
+from engagement.models.voice import BoardItem, BoardVote, ItemKind, ItemStatus, YouSaidWeDid
 
 __all__ = [
     "Answer",
     "AuditEntry",
+    "BoardItem",
+    "BoardVote",
     "Cadence",
     "Campaign",
     "CampaignAudience",
@@ -43,11 +47,15 @@ __all__ = [
     "CampaignStatus",
     "Checkin",
     "CheckinDay",
+    "CoachingLog",
     "Department",
     "DepartmentKind",
     "DepartmentTally",
     "DirectionStatement",
     "Employee",
+    "HrPartner",
+    "ItemKind",
+    "ItemStatus",
     "ManagerScope",
     "Market",
     "MarketSnapshot",
@@ -64,4 +72,5 @@ __all__ = [
     "Wave",
     "WaveInvite",
     "WaveRollup",
+    "YouSaidWeDid",
 ]

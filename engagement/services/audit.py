@@ -37,6 +37,14 @@ ACTIONS: dict[str, str] = {
     "module.import": N_("Modules imported"),
     "campaign.save": N_("Campaign saved"),
     "campaign.status": N_("Campaign status changed"),
+    "board.answer": N_("Question or objection answered"),
+    "board.status": N_("Question or objection status changed"),
+    "board.update": N_("Question or objection tagged"),
+    "board.hide": N_("Question or objection hidden"),
+    "board.to_campaign": N_("Answer turned into a campaign"),
+    "you_said.publish": N_("“You said, we did” published"),
+    "hr_partner.assign": N_("HR partner assigned"),
+    "hr_partner.remove": N_("HR partner removed"),
 }
 EXPORT_KINDS = ("heatmap_csv", "heatmap_png")
 # the keys stored in `before` / `after`, with their labels
@@ -70,6 +78,14 @@ FIELDS: dict[str, str] = {
     "starts_on": N_("start date"),
     "ends_on": N_("end date"),
     "audience": N_("people reached"),
+    "dimension": N_("dimension"),
+    "owner": N_("owner"),
+    "decline_reason": N_("reason for declining"),
+    "answer": N_("answer"),
+    "hidden_reason": N_("reason for hiding"),
+    "campaign": N_("campaign"),
+    "heard": N_("what we heard"),
+    "changes": N_("what will change"),
 }
 LIMIT = 200
 
