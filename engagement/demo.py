@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from engagement import CONTENT_DIR
 from engagement.authz import Role
-from engagement.demo_history import build_demo_history
+from engagement.demo_campaigns import build_demo_campaigns
+from engagement.demo_history import WEEKS, build_demo_history
 from engagement.errors import InvalidInput
 from engagement.i18n import _
 from engagement.markets import Criteria, MarketRules
@@ -196,6 +197,7 @@ def build_demo_company(
     _add_markets(session, units)
     if history:
         build_demo_history(session=session, today=today, seed=seed, progress=progress)
+        build_demo_campaigns(session=session, today=today, weeks=WEEKS, seed=seed)
     return DemoSummary(departments=len(units), employees=done, company=data["company"]["name"])
 
 

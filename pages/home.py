@@ -7,7 +7,8 @@ import streamlit as st
 from engagement import ui
 from engagement.authz import role_label
 from engagement.i18n import _, format_date
-from engagement.services import directory, pulses
+from engagement.services import campaigns, directory, pulses
+from engagement.ui import campaigns as campaign_view
 from engagement.ui import nav, render
 from engagement.ui import pulse as pulse_view
 
@@ -31,6 +32,9 @@ with right, st.container(border=True):
         st.markdown("\n".join(f"- {' › '.join(path)}" for path in profile.managed_paths))
 
 st.subheader(_("For you today"))
+ui.act(campaigns.advance_campaigns_now)
+feed = campaign_view.load_feed()
+campaign_view.feed(feed)
 waiting = [w for w in ui.load(pulses.my_waves) if not w.answered]
 for wave in waiting:
     with st.container(border=True):
@@ -40,7 +44,7 @@ for wave in waiting:
             )
         )
         nav.link("pages/my_pulse.py", _("Answer now"), icon=":material/favorite:")
-if not waiting:
+if not waiting and not feed:
     st.info(
         _(
             "Nothing needs your attention yet. When leadership publishes a campaign for your "

@@ -33,6 +33,10 @@ TITLES = {
     "pages/summary.py": "Company summary",
     "pages/import_people.py": "Import people",
     "pages/audit.py": "Audit log",
+    "pages/direction.py": "Our direction",
+    "pages/learn.py": "Learn",
+    "pages/campaigns.py": "Campaigns",
+    "pages/modules.py": "Modules",
 }
 
 

@@ -267,7 +267,7 @@ def _markets(session: Session, ids: list[int]) -> list[Market]:
     return list(session.exec(select(Market).where(col(Market.id).in_(ids))).all())
 
 
-def unschedule_campaign(*, session: Session, actor: Actor, campaign_id: int) -> None:
+def unschedule_campaign(*, session: Session, actor: Actor, campaign_id: int) -> int:
     """Bring a scheduled campaign back to draft (its audience snapshot is dropped)."""
     require_role(actor, *AUTHORS)
     campaign = _get(session, campaign_id)
@@ -279,9 +279,10 @@ def unschedule_campaign(*, session: Session, actor: Actor, campaign_id: int) -> 
     campaign.launched_at = None
     _move(session, campaign, CampaignStatus.DRAFT, actor.email)
     session.flush()
+    return campaign_id
 
 
-def close_campaign(*, session: Session, actor: Actor, campaign_id: int) -> None:
+def close_campaign(*, session: Session, actor: Actor, campaign_id: int) -> int:
     """Close a live campaign before its end date."""
     require_role(actor, *AUTHORS)
     campaign = _get(session, campaign_id)
@@ -289,6 +290,7 @@ def close_campaign(*, session: Session, actor: Actor, campaign_id: int) -> None:
         raise InvalidInput(_("Only a live campaign can be closed."))
     _move(session, campaign, CampaignStatus.CLOSED, actor.email)
     session.flush()
+    return campaign_id
 
 
 def advance_campaigns(session: Session, today: date | None = None) -> int:
@@ -316,7 +318,21 @@ def advance_campaigns(session: Session, today: date | None = None) -> int:
     return moved
 
 
+def advance_campaigns_now(*, session: Session, actor: Actor) -> int:
+    """Any visit moves campaigns along by today's date (like waves opening)."""
+    require_role(actor, Role.EMPLOYEE)
+    return advance_campaigns(session)
+
+
 # ---- for authors ----
+
+
+def pulse_choices(*, session: Session, actor: Actor) -> dict[int, str]:
+    """The pulse surveys a campaign can be measured by."""
+    require_role(actor, *AUTHORS)
+    return {
+        int(p.id or 0): p.name for p in session.exec(select(Pulse).order_by(col(Pulse.name))).all()
+    }
 
 
 @dataclass(frozen=True)
@@ -519,7 +535,7 @@ def open_campaign(*, session: Session, actor: Actor, campaign_id: int) -> FeedIt
     return _feed_item(session, campaign, actor.employee_id)
 
 
-def acknowledge_campaign(*, session: Session, actor: Actor, campaign_id: int) -> None:
+def acknowledge_campaign(*, session: Session, actor: Actor, campaign_id: int) -> int:
     """Acknowledge a campaign (after passing its modules' checks when it asks for that)."""
     require_role(actor, Role.EMPLOYEE)
     campaign = _mine(session, actor, campaign_id)
@@ -536,3 +552,4 @@ def acknowledge_campaign(*, session: Session, actor: Actor, campaign_id: int) ->
         receipt.acknowledged_at = utcnow()
     session.add(receipt)
     session.flush()
+    return campaign_id

@@ -82,8 +82,8 @@ def _title(row: ModuleVersion) -> str:
 
 
 def list_modules(*, session: Session, actor: Actor) -> list[ModuleSummary]:
-    """Every module with its newest version, for HR."""
-    require_role(actor, Role.HR)
+    """Every module with its newest version, for HR (and leaders choosing campaign modules)."""
+    require_role(actor, Role.HR, Role.LEADER)
     rows = session.exec(
         select(ModuleVersion).order_by(
             col(ModuleVersion.module_key), col(ModuleVersion.version).desc()
@@ -477,7 +477,7 @@ def _my_progress(session: Session, actor: Actor, key: str) -> ModuleProgress:
     return mine
 
 
-def save_step(*, session: Session, actor: Actor, key: str, step: int) -> None:
+def save_step(*, session: Session, actor: Actor, key: str, step: int) -> int:
     """Remember the step a person reached; reaching the check means the reading is complete."""
     require_role(actor, Role.EMPLOYEE)
     mine = _my_progress(session, actor, key)
@@ -486,6 +486,7 @@ def save_step(*, session: Session, actor: Actor, key: str, step: int) -> None:
         mine.completed_at = utcnow()
     session.add(mine)
     session.flush()
+    return mine.step
 
 
 @dataclass(frozen=True)
