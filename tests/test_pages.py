@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from engagement.authz import Actor, Role
 from engagement.db import get_engine
-from engagement.i18n import PSEUDO, PSEUDO_CLOSE, PSEUDO_OPEN
+from engagement.i18n import PSEUDO, PSEUDO_CLOSE, PSEUDO_OPEN, language_names
 from engagement.models import Department, Employee
 from engagement.services import directory, roles
 from engagement.ui.nav import PAGES, PageSpec
@@ -54,6 +54,9 @@ def app(email: str | None = None, language: str | None = None) -> AppTest:
     if language:
         at.session_state["virage.language"] = language
     return at.run()
+
+
+MARKUP = re.compile(r":[a-z]+(?:-background|-badge)?\[|:material/[a-z_]+:")
 
 
 def texts(at: AppTest) -> list[str]:
@@ -188,10 +191,17 @@ def test_pages_render_only_translated_text(demo_url: str, spec: PageSpec) -> Non
     at.switch_page(str(PROJECT / spec.path)).run()
     assert not at.exception
     data_words = _data_words(demo_url)
-    wrapped = re.compile(re.escape(PSEUDO_OPEN) + ".*?" + re.escape(PSEUDO_CLOSE), re.S)
+    # innermost first: a translated template may wrap translated values (⟦⟦Mission⟧ · 8 min⟧)
+    wrapped = re.compile(
+        re.escape(PSEUDO_OPEN) + f"[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*" + re.escape(PSEUDO_CLOSE)
+    )
     leftovers = []
     for text in texts(at):
-        rest = wrapped.sub(" ", text)
+        # Streamlit's own markup (`:green-background[…]`, `:material/…:`) is not prose
+        rest, before = text, None
+        while rest != before:
+            before, rest = rest, wrapped.sub(" ", rest)
+        rest = MARKUP.sub(" ", rest)
         words = {w for w in re.findall(r"[^\W\d_]{2,}", rest)}
         if words - data_words:
             leftovers.append((text, sorted(words - data_words)))
@@ -199,9 +209,27 @@ def test_pages_render_only_translated_text(demo_url: str, spec: PageSpec) -> Non
     assert any(PSEUDO_OPEN in t for t in texts(at))
 
 
+def _strings(value: object) -> list[str]:
+    """Every text inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
 def _data_words(url: str) -> set[str]:
     """Words that come from data or content (each with its own translation), not the catalogue."""
-    from engagement.models import Market, Pulse, Response
+    from engagement.models import (
+        Campaign,
+        DirectionStatement,
+        Market,
+        ModuleVersion,
+        Pulse,
+        Response,
+    )
     from engagement.questions import default_bank
 
     with Session(get_engine(url)) as s:
@@ -217,11 +245,21 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Response.comment).where(Response.comment != None)),  # noqa: E711
         ]
         values.extend(key for extra in s.exec(select(Employee.extra)) for key in extra)
+        # content written by people, per language: direction statements, campaigns, modules
+        for row in [
+            *s.exec(select(DirectionStatement.statement)),
+            *s.exec(select(DirectionStatement.note)),
+            *s.exec(select(Campaign.title)),
+            *s.exec(select(Campaign.message)),
+            *s.exec(select(ModuleVersion.content)),
+        ]:
+            values.extend(_strings(row))
     bank = default_bank()
     for item in bank.items.values():
         values.extend(item.text.values())
         values.extend(text for option in item.options for text in option.text.values())
     values.extend(label for labels in bank.scale.values() for label in labels)
+    values.extend(language_names().values())  # each language named in itself
     # dates are formatted by Babel (locale data, not catalogue text): month and day names
     calendar = Locale.parse("en_CA")
     names = [
