@@ -65,17 +65,23 @@ class Tally:
         return max(self.checkin_days.values(), default=0)
 
     def add(self, other: Tally) -> None:
+        # in place, element by element: a report adds a few hundred of these per wave
         self.invited += other.invited
         self.respondents += other.respondents
+        scale = self.scale
         for dim, (n, fav, total) in other.scale.items():
-            mine = self.scale[dim]
+            mine = scale[dim]
             mine[0] += n
             mine[1] += fav
             mine[2] += total
-        self.thought = [a + b for a, b in zip(self.thought, other.thought, strict=True)]
-        self.checkins = [a + b for a, b in zip(self.checkins, other.checkins, strict=True)]
+        thought, checkins = self.thought, self.checkins
+        thought[0] += other.thought[0]
+        thought[1] += other.thought[1]
+        checkins[0] += other.checkins[0]
+        checkins[1] += other.checkins[1]
+        days = self.checkin_days
         for day, n in other.checkin_days.items():
-            self.checkin_days[day] += n
+            days[day] += n
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,14 @@ def roll_up(nodes: Iterable[org_tree.Node], direct: dict[int, Tally]) -> dict[in
         if node.parent_id is not None and node.parent_id in totals:
             totals[node.parent_id].add(totals[node.id])
     return totals
+
+
+def everyone_answered(nodes: Iterable[org_tree.Node], direct: dict[int, Tally]) -> dict[int, bool]:
+    """Per department subtree: whether everyone invited answered (rule 4, across waves)."""
+    nodes = list(nodes)
+    invited = org_tree.subtree_totals(nodes, {d: t.invited for d, t in direct.items()})
+    answered = org_tree.subtree_totals(nodes, {d: t.respondents for d, t in direct.items()})
+    return {d: answered[d] == n for d, n in invited.items()}
 
 
 def previous_wave(session: Session, wave: Wave) -> Wave | None:

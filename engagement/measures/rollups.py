@@ -11,20 +11,21 @@ Suppression is not decided here: these are the counts that `reports` passes thro
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import String, Table, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from engagement.measures import engine
 from engagement.measures.engine import Move, Tally
 from engagement.models import DepartmentTally, Wave, WaveRollup
-from engagement.questions import CHANGE_PATH, Dimension
+from engagement.questions import CHANGE_PATH
 
 TALLIES: Table = DepartmentTally.__table__  # type: ignore[attr-defined]
 ROLLUPS: Table = WaveRollup.__table__  # type: ignore[attr-defined]
@@ -108,9 +109,14 @@ def load(session: Session, wave_ids: list[int]) -> dict[int, WaveCounts]:
             ROLLUPS.c.wave_id.in_(wave_ids)
         )
     ).all()
+    # plain tuples, and the check-in days parsed here: a report reads hundreds of these rows
+    stmt = select(*(TALLIES.c[name] for name in _COLUMNS), _DAYS).where(
+        TALLIES.c.wave_id.in_(wave_ids)
+    )
     tallies: dict[int, dict[int, Tally]] = defaultdict(dict)
-    for row in session.execute(select(TALLIES).where(TALLIES.c.wave_id.in_(wave_ids))).mappings():
-        tallies[row["wave_id"]][row["department_id"]] = _tally(row)
+    days: dict[str, date] = {}
+    for row in session.execute(stmt):
+        tallies[row[0]][row[1]] = _tally(row, days)
     return {
         int(wave_id): WaveCounts(
             dict(tallies.get(wave_id, {})),
@@ -118,6 +124,21 @@ def load(session: Session, wave_ids: list[int]) -> dict[int, WaveCounts]:
         )
         for wave_id, previous, moves in headers
     }
+
+
+_COLUMNS = [
+    "wave_id",
+    "department_id",
+    "invited",
+    "respondents",
+    "thought_customer",
+    "thought_answered",
+    "checkin_customer",
+    "checkin_all",
+    *(f"{dim.value}_{part}" for dim in CHANGE_PATH for part in ("answers", "favorable", "sum")),
+]
+# read as stored (text on SQLite; PostgreSQL's driver hands JSON over already parsed)
+_DAYS = type_coerce(TALLIES.c.checkin_days, String)
 
 
 def _row(wave_id: int, department_id: int, tally: Tally) -> dict[str, Any]:
@@ -144,18 +165,22 @@ def _row(wave_id: int, department_id: int, tally: Tally) -> dict[str, Any]:
     return row
 
 
-def _tally(row: Any) -> Tally:
+def _tally(row: Any, days: dict[str, date]) -> Tally:
+    """A Tally from a row of `_COLUMNS` then the check-in days (`days` caches parsed dates)."""
     tally = Tally(
-        invited=row["invited"],
-        respondents=row["respondents"],
-        thought=[row["thought_customer"], row["thought_answered"]],
-        checkins=[row["checkin_customer"], row["checkin_all"]],
+        invited=row[2],
+        respondents=row[3],
+        thought=[row[4], row[5]],
+        checkins=[row[6], row[7]],
     )
-    dim: Dimension
-    for dim in CHANGE_PATH:
-        n = row[f"{dim.value}_answers"]
-        if n:
-            tally.scale[dim] = [n, row[f"{dim.value}_favorable"], row[f"{dim.value}_sum"]]
-    for day, n in row["checkin_days"].items():
-        tally.checkin_days[date.fromisoformat(day)] = n
+    for i, dim in enumerate(CHANGE_PATH):
+        base = 8 + 3 * i
+        if row[base]:
+            tally.scale[dim] = [row[base], row[base + 1], row[base + 2]]
+    raw = row[-1]
+    for day, n in (json.loads(raw) if isinstance(raw, str) else raw).items():
+        when = days.get(day)
+        if when is None:
+            when = days[day] = date.fromisoformat(day)
+        tally.checkin_days[when] = n
     return tally

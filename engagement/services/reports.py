@@ -117,16 +117,16 @@ def _groups(
     nodes: list[org_tree.Node],
     totals: dict[int, engine.Tally],
     changes: dict[int, int] | None,
-    before: dict[int, engine.Tally] | None,
+    everyone_before: dict[int, bool] | None,
 ) -> list[Group]:
     groups = []
     for node in nodes:
         t = totals[node.id]
         everyone = (
-            before is not None
+            everyone_before is not None
             and t.invited > 0
             and t.respondents == t.invited
-            and before[node.id].respondents == before[node.id].invited
+            and everyone_before[node.id]
         )
         groups.append(
             Group(
@@ -216,7 +216,9 @@ def _build(
     now = counts[int(wave.id or 0)]
     whole = engine.roll_up(nodes, now.tallies)
     before = (
-        engine.roll_up(nodes, counts[int(before_wave.id or 0)].tallies) if before_wave else None
+        engine.everyone_answered(nodes, counts[int(before_wave.id or 0)].tallies)
+        if before_wave
+        else None
     )
     changes = engine.subtree_changes(nodes, now.moves) if now.moves is not None else None
     whole_groups = _groups(nodes, whole, changes, before)
