@@ -11,6 +11,7 @@ from engagement.services import campaigns, directory, pulses
 from engagement.ui import campaigns as campaign_view
 from engagement.ui import nav, render
 from engagement.ui import pulse as pulse_view
+from engagement.ui import voice as voice_view
 
 actor = ui.guard(__file__)
 profile = ui.load(directory.my_profile)
@@ -31,6 +32,7 @@ with right, st.container(border=True):
         st.markdown(_("**Departments I manage**"))
         st.markdown("\n".join(f"- {' › '.join(path)}" for path in profile.managed_paths))
 
+voice_view.you_said_we_did()
 st.subheader(_("For you today"))
 ui.act(campaigns.advance_campaigns_now)
 feed = campaign_view.load_feed()

@@ -6,6 +6,7 @@ from engagement import ui
 from engagement.authz import GRANTABLE_ROLES, Role, role_label
 from engagement.i18n import _
 from engagement.services import directory, roles
+from engagement.ui import coaching as coaching_view
 from engagement.ui import render
 
 actor = ui.guard(__file__)
@@ -81,3 +82,5 @@ with st.container(border=True):
         if message:
             ui.flash(message)
             st.rerun()
+
+coaching_view.hr_partners_section()

@@ -6,6 +6,7 @@ from engagement import ui
 from engagement.i18n import _
 from engagement.services import reports
 from engagement.ui import heatmap as view
+from engagement.ui import voice as voice_view
 
 actor = ui.guard(__file__)
 st.title(_("Company summary"))
@@ -37,3 +38,4 @@ with right:
     st.caption(_("Largest rise of the adoption index since the previous wave."))
     previous = history[-2] if len(history) > 1 else history[-1]
     view.movers_table(reports.most_improved(history[-1], previous), with_change=True)
+voice_view.board_summary()

@@ -33,6 +33,8 @@ TITLES = {
     "pages/summary.py": "Company summary",
     "pages/import_people.py": "Import people",
     "pages/audit.py": "Audit log",
+    "pages/board.py": "Ask and object",
+    "pages/coaching.py": "Coaching",
     "pages/direction.py": "Our direction",
     "pages/learn.py": "Learn",
     "pages/campaigns.py": "Campaigns",
@@ -222,13 +224,17 @@ def _strings(value: object) -> list[str]:
 
 def _data_words(url: str) -> set[str]:
     """Words that come from data or content (each with its own translation), not the catalogue."""
+    from engagement.coaching_guides import shipped_guides
     from engagement.models import (
+        BoardItem,
         Campaign,
+        CoachingLog,
         DirectionStatement,
         Market,
         ModuleVersion,
         Pulse,
         Response,
+        YouSaidWeDid,
     )
     from engagement.questions import default_bank
 
@@ -252,8 +258,20 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Campaign.title)),
             *s.exec(select(Campaign.message)),
             *s.exec(select(ModuleVersion.content)),
+            *s.exec(select(BoardItem.answer)),
+            *s.exec(select(YouSaidWeDid.heard)),
+            *s.exec(select(YouSaidWeDid.changes)),
         ]:
             values.extend(_strings(row))
+        # the board and coaching logs: what people wrote, in their own language
+        values.extend(s.exec(select(BoardItem.body)))
+        values.extend(s.exec(select(BoardItem.decline_reason)))
+        values.extend(s.exec(select(BoardItem.hidden_reason)))
+        for log in s.exec(select(CoachingLog)):
+            values.extend((log.topic, log.notes, log.commitments))
+    for guide in shipped_guides().guides.values():
+        values.extend((guide.title, guide.summary))
+        values.extend(text for section in guide.sections for text in (section.title, section.body))
     bank = default_bank()
     for item in bank.items.values():
         values.extend(item.text.values())

@@ -51,7 +51,7 @@ def answer_item(
     answer: dict[str, str],
     resolve: bool = False,
     today: date | None = None,
-) -> None:
+) -> str:
     """Answer an item in public (English and/or French); it becomes answered or resolved."""
     require_role(actor, *ANSWERERS)
     item = find_item(session, item_id)
@@ -72,6 +72,7 @@ def answer_item(
         after=_snapshot(session, item),
     )
     session.flush()
+    return item_id
 
 
 def update_item(
@@ -84,7 +85,7 @@ def update_item(
     dimension: str | None,
     owner_email: str | None,
     decline_reason: str | None = None,
-) -> None:
+) -> str:
     """Tag an item with its pillar and dimension, give it an owner and a status."""
     require_role(actor, *ANSWERERS)
     item = find_item(session, item_id)
@@ -113,7 +114,7 @@ def update_item(
     item.decline_reason = reason if new_status is ItemStatus.DECLINED else None
     after = _snapshot(session, item)
     if after == before:
-        return
+        return item_id
     session.add(item)
     audit.record(
         session,
@@ -124,6 +125,7 @@ def update_item(
         after=after,
     )
     session.flush()
+    return item_id
 
 
 def _owner(session: Session, email: str | None) -> int | None:
@@ -140,7 +142,7 @@ def _owner(session: Session, email: str | None) -> int | None:
     return person.id
 
 
-def hide_item(*, session: Session, actor: Actor, item_id: str, reason: str) -> None:
+def hide_item(*, session: Session, actor: Actor, item_id: str, reason: str) -> str:
     """Hide an abusive item from the board; it is kept, with the reason, for the audit."""
     require_role(actor, *ANSWERERS)
     item = find_item(session, item_id)
@@ -165,6 +167,7 @@ def hide_item(*, session: Session, actor: Actor, item_id: str, reason: str) -> N
         after=_snapshot(session, item),
     )
     session.flush()
+    return item_id
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,8 @@ def post_item(
     return item.id
 
 
-def upvote_item(*, session: Session, actor: Actor, item_id: str) -> None:
-    """Add the actor's one vote to an item (a token, never their id)."""
+def upvote_item(*, session: Session, actor: Actor, item_id: str) -> str:
+    """Add the actor's one vote to an item (a token, never their id); returns the item id."""
     person_id = _person(actor)
     item = find_item(session, item_id)
     if item.hidden:
@@ -191,6 +191,7 @@ def upvote_item(*, session: Session, actor: Actor, item_id: str) -> None:
             session.flush()
     except IntegrityError:
         raise InvalidInput(_("You already upvoted this one.")) from None
+    return item_id
 
 
 @dataclass(frozen=True)

@@ -271,13 +271,14 @@ def _own(session: Session, actor: Actor, log_id: int) -> CoachingLog:
 
 def mark_followed_up(
     *, session: Session, actor: Actor, log_id: int, today: date | None = None
-) -> None:
+) -> int:
     """Record that the follow-up of a conversation took place."""
     require_role(actor, Role.MANAGER)
     log = _own(session, actor, log_id)
     log.followed_up_on = today or date.today()
     session.add(log)
     session.flush()
+    return log_id
 
 
 def _may_read(session: Session, actor: Actor, log: CoachingLog) -> bool:

@@ -68,6 +68,14 @@ PAGES: tuple[PageSpec, ...] = (
         "learn",
     ),
     PageSpec(
+        "pages/board.py",
+        N_("Ask and object"),
+        ":material/forum:",
+        FOR_ME,
+        frozenset({Role.EMPLOYEE}),
+        "ask-and-object",
+    ),
+    PageSpec(
         "pages/heatmap.py",
         N_("Adoption heatmap"),
         ":material/grid_view:",
@@ -91,6 +99,14 @@ PAGES: tuple[PageSpec, ...] = (
         MY_TEAMS,
         frozenset({Role.MANAGER}),
         "my-departments",
+    ),
+    PageSpec(
+        "pages/coaching.py",
+        N_("Coaching"),
+        ":material/record_voice_over:",
+        MY_TEAMS,
+        frozenset({Role.MANAGER, Role.HR, Role.ADMIN}),
+        "coaching",
     ),
     PageSpec(
         "pages/org_overview.py",
