@@ -7,6 +7,7 @@ from engagement.i18n import _
 from engagement.models import CampaignStatus
 from engagement.services import campaign_analytics, campaigns, markets, modules
 from engagement.ui import campaigns as view
+from engagement.ui import context
 
 actor = ui.guard(__file__)
 st.title(_("Campaigns"))
@@ -26,11 +27,10 @@ else:
 NEW = 0
 ids = [NEW, *(r.id for r in rows)]
 titles = {r.id: f"{r.title} · {view.status_label(r.status)}" for r in rows}
-wanted = st.session_state.get("campaigns.selected", NEW)
+context.apply_choice("campaigns.choice")
 choice = st.selectbox(
     _("Campaign"),
     ids,
-    index=ids.index(wanted) if wanted in ids else 0,
     format_func=lambda i: _("New campaign") if i == NEW else titles[i],
     key="campaigns.choice",
 )

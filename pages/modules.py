@@ -5,6 +5,7 @@ import streamlit as st
 from engagement import ui
 from engagement.i18n import _
 from engagement.services import modules
+from engagement.ui import context
 from engagement.ui import module_editor as view
 
 actor = ui.guard(__file__)
@@ -26,14 +27,10 @@ else:
 keys = [r.key for r in rows]
 titles = {r.key: r.title for r in rows}
 NEW = ""
+context.apply_choice("modules.choice")
 choice = st.selectbox(
     _("Module to edit"),
     [NEW, *keys],
-    index=(
-        [NEW, *keys].index(st.session_state.get("modules.selected", NEW))
-        if st.session_state.get("modules.selected", NEW) in [NEW, *keys]
-        else 0
-    ),
     format_func=lambda k: _("New module") if k == NEW else titles[k],
     key="modules.choice",
 )

@@ -28,7 +28,7 @@ from engagement.services.campaigns import CampaignDetail, CampaignDraft, Campaig
 from engagement.services.markets import MarketSummary
 from engagement.services.modules import ModuleSummary
 from engagement.ui import nav
-from engagement.ui.context import act, flash, load
+from engagement.ui.context import act, choose_next_run, flash, load
 
 _STATUS = {
     CampaignStatus.DRAFT: N_("Draft"),
@@ -192,7 +192,7 @@ def editor(
         )
         saved = act(campaigns.save_campaign, campaign_id=detail.id if detail else None, draft=new)
         if saved is not None:
-            st.session_state["campaigns.selected"] = saved
+            choose_next_run("campaigns.choice", saved)
             flash(_("Draft saved. Launch it when it is ready."))
             st.rerun()
 
@@ -315,6 +315,12 @@ def analytics_view(funnel: analytics.Funnel, lift: analytics.LiftReport) -> None
         )
     else:
         st.caption(_("No pulse wave has closed since launch: understanding and desire come later."))
+    st.caption(
+        _(
+            "A module counts as completed or passed whenever the person did it, including "
+            "before this campaign. Groups under {k} people are hidden, with the reason."
+        ).format(k=funnel.k)
+    )
     st.markdown(_("**By internal market**"))
     funnel_table(funnel.markets, funnel.k, indent=False)
     st.markdown(_("**By department**"))

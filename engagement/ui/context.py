@@ -94,3 +94,15 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def choose_next_run(key: str, value: object) -> None:
+    """Select `value` in the widget `key` on the next run (a widget already drawn in this run
+    cannot be changed); the page calls `apply_choice(key)` before drawing the widget."""
+    st.session_state[f"{key}.next"] = value
+
+
+def apply_choice(key: str) -> None:
+    """Apply a choice made with `choose_next_run`, before the widget is drawn."""
+    if f"{key}.next" in st.session_state:
+        st.session_state[key] = st.session_state.pop(f"{key}.next")

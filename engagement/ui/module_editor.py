@@ -14,7 +14,7 @@ from engagement.pillars import PILLARS, pillar_label
 from engagement.safe_text import safe_markdown
 from engagement.services import modules
 from engagement.services.modules import ModuleEdit, ModuleSummary
-from engagement.ui.context import act, flash, load
+from engagement.ui.context import act, choose_next_run, flash, load
 
 MAX_QUESTIONS, MAX_OPTIONS = 10, 4
 
@@ -210,7 +210,7 @@ def editor(edit: ModuleEdit | None) -> None:
             texts=texts,
         )
         if version is not None:
-            st.session_state["modules.selected"] = module_key.strip().lower()
+            choose_next_run("modules.choice", module_key.strip().lower())
             flash(_("Draft saved as version {v}. Publish it when it is ready.").format(v=version))
             st.rerun()
 
