@@ -142,15 +142,14 @@ def _waves(session: Session, campaign: Campaign) -> list[Wave]:
 
 
 def next_wave(session: Session, campaign: Campaign, today: date) -> Wave | None:
-    """The first closed wave that opened on or after the campaign started."""
-    return next(
-        (
-            w
-            for w in _waves(session, campaign)
-            if w.opens_on >= campaign.starts_on and w.closes_on < today
-        ),
-        None,
-    )
+    """The wave that shows the campaign's effect: the first closed wave after it ended (while
+    it is still running, the latest closed wave since it started)."""
+    closed = [w for w in _waves(session, campaign) if w.closes_on < today]
+    after = next((w for w in closed if w.opens_on >= campaign.ends_on), None)
+    if after is not None:
+        return after
+    since = [w for w in closed if w.opens_on >= campaign.starts_on]
+    return since[-1] if since else None
 
 
 def _fav(row: reports.HeatmapRow | None, dim: Dimension) -> float | None:

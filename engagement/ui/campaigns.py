@@ -310,7 +310,7 @@ def analytics_view(funnel: analytics.Funnel, lift: analytics.LiftReport) -> None
         st.caption(
             _(
                 "Understanding and desire: share of favorable answers (4 or 5) in wave {wave}, "
-                "the first pulse wave after launch."
+                "the first pulse wave after the campaign (or the latest one while it runs)."
             ).format(wave=funnel.next_wave)
         )
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import streamlit as st
@@ -23,10 +24,14 @@ def modules_by_pillar() -> dict[Pillar, list[str]]:
     return out
 
 
+_MARKUP = re.compile(r"[*_#>`]|^\s*(?:[-+]|\d+\.)\s", re.MULTILINE)
+
+
 def _changes_markdown(before: str, after: str) -> str:
     """The new text with added words highlighted and removed ones struck through."""
     parts = []
-    for kind, words in direction.changes(before, after):
+    plain = (_MARKUP.sub(" ", before), _MARKUP.sub(" ", after))  # compare words, not markup
+    for kind, words in direction.changes(*plain):
         text = plain_markdown(words)
         if kind == "added":
             parts.append(f":green-background[{text}]")
