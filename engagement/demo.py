@@ -18,6 +18,7 @@ from engagement import CONTENT_DIR
 from engagement.authz import Role
 from engagement.demo_campaigns import build_demo_campaigns
 from engagement.demo_history import WEEKS, build_demo_history
+from engagement.demo_voice import build_demo_voice
 from engagement.errors import InvalidInput
 from engagement.i18n import _
 from engagement.markets import Criteria, MarketRules
@@ -198,6 +199,7 @@ def build_demo_company(
     if history:
         build_demo_history(session=session, today=today, seed=seed, progress=progress)
         build_demo_campaigns(session=session, today=today, weeks=WEEKS, seed=seed)
+        build_demo_voice(session=session, today=today, seed=seed)
     return DemoSummary(departments=len(units), employees=done, company=data["company"]["name"])
 
 
