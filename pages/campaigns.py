@@ -4,7 +4,6 @@ import streamlit as st
 
 from engagement import ui
 from engagement.i18n import _
-from engagement.models import CampaignStatus
 from engagement.services import campaign_analytics, campaigns, markets, modules
 from engagement.ui import campaigns as view
 from engagement.ui import context
@@ -37,7 +36,7 @@ choice = st.selectbox(
 detail = ui.load(campaigns.campaign_detail, campaign_id=choice) if choice else None
 if detail:
     view.lifecycle(detail)
-if detail is None or detail.status is CampaignStatus.DRAFT:
+if view.editable(detail):
     view.editor(
         detail,
         ui.load(markets.list_markets),

@@ -197,6 +197,11 @@ def editor(
             st.rerun()
 
 
+def editable(detail: CampaignDetail | None) -> bool:
+    """A new campaign or a draft opens in the editor; the others show their analytics."""
+    return detail is None or detail.status is CampaignStatus.DRAFT
+
+
 def lifecycle(detail: CampaignDetail) -> None:
     """The buttons that move a campaign along, and its history."""
     status = detail.status
