@@ -10,6 +10,7 @@ from engagement import PROJECT_DIR
 from engagement.authz import Actor
 from engagement.i18n import (
     LANGUAGES,
+    N_,
     _,
     format_date,
     format_number,
@@ -30,6 +31,8 @@ from engagement.services.board import BoardFilter, ItemView
 from engagement.ui.context import act, flash, load
 
 PAGE_SIZE = 20
+# the language a post was written in, named in the reader's language
+_WRITTEN_IN = {"en": N_("written in English"), "fr": N_("written in French")}
 ALL = ""
 _STATUS_COLOURS = {
     ItemStatus.OPEN: "orange",
@@ -167,15 +170,17 @@ def filters(actor: Actor) -> BoardFilter:
 def _byline(item: ItemView) -> str:
     who = _("Anonymous") if item.anonymous else (item.author or _("Someone who has left"))
     parts = [who, format_date(item.posted_on)]
-    if item.language != get_language() and item.language in language_names():
-        parts.append(_("written in {language}").format(language=language_names()[item.language]))
+    if item.language != get_language() and item.language in _WRITTEN_IN:
+        parts.append(_(_WRITTEN_IN[item.language]))
     return " · ".join(parts)
 
 
 def _header(item: ItemView) -> None:
     about = pillar_label(item.pillar) if item.pillar else "—"
     if item.campaign:
-        about = _("{pillar} · campaign “{title}”").format(pillar=about, title=item.campaign)
+        # a badge ends at the first "]": keep the campaign's title from closing it
+        title = item.campaign.replace("[", "(").replace("]", ")")
+        about = _("{pillar} · campaign “{title}”").format(pillar=about, title=title)
     tags = [
         f":{_STATUS_COLOURS[ItemStatus(item.status)]}-badge[{board.status_label(item.status)}]",
         f":violet-badge[{board.kind_label(item.kind)}]",
