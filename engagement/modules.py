@@ -34,7 +34,7 @@ MAX_FILE_BYTES = 200_000
 TITLE_MAX, TEXT_MAX, STEP_MAX = 160, 1_000, 20_000
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<step>[a-z_]+)\}\s*$")
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+_HTML = re.compile(r"</?[a-zA-Z!]")  # "<b>", "</b>", "<!--" are tags; "a < b" is text
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _split(text: str, source: str) -> tuple[list[str], list[str], int]:
     if not lines or lines[0].strip() != "---":
         raise _error(source, 1, _("the file must start with a front matter line “---”."))
     for i, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
+        if line.rstrip() == "---":
             return lines[1:i], lines[i + 1 :], i + 2
     raise _error(source, 1, _("the front matter has no closing line “---”."))
 
@@ -221,6 +221,17 @@ def _quiz(raw: Any, front: list[str], source: str) -> tuple[Question, ...]:
                     str(o["text"]).strip(), o.get("correct") is True, str(o["explanation"]).strip()
                 )
             )
+        texts = [question, *(t for o in options for t in (o.text, o.explanation))]
+        if any(_HTML.search(t) for t in texts):
+            raise _error(source, line, _("HTML is not allowed; use Markdown."))
+        if any(len(t) > TEXT_MAX for t in texts):
+            raise _error(
+                source,
+                line,
+                _("a text of {where} is longer than {limit} characters.").format(
+                    where=where, limit=TEXT_MAX
+                ),
+            )
         if sum(o.correct for o in options) != 1:
             raise _error(
                 source,
@@ -247,7 +258,7 @@ def _steps(body: list[str], first_line: int, source: str) -> dict[str, tuple[str
             raise _error(
                 source,
                 first_line + i,
-                _("a step heading must end with its step, e.g. “## What changes {{#explain}}”."),
+                _("a step heading must end with its step, e.g. “## What changes {#explain}”."),
             )
         elif chunks:
             chunks[-1].append(line)
@@ -364,7 +375,7 @@ def read_module_file(path: Path) -> ModuleFile:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise _error(path.name, None, _("the file is larger than 200 KB."))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _error(path.name, None, _("the file is not UTF-8 text.")) from exc
     return parse_module(text, path.name)

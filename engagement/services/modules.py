@@ -516,6 +516,8 @@ def submit_check(
     quiz = view.text.quiz
     if len(chosen) != len(quiz) or any(c is None for c in chosen):
         raise InvalidInput(_("Answer every question before checking."))
+    if any(not 0 <= (c or 0) < len(q.options) for q, c in zip(quiz, chosen, strict=True)):
+        raise InvalidInput(_("One of the answers is not an option of its question."))
     mine = _my_progress(session, actor, key)
     result = score(quiz, chosen)
     passed = result >= view.pass_mark
