@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Table, bindparam, exists, func, insert, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
@@ -33,6 +36,7 @@ from engagement.models import (
     Wave,
     WaveInvite,
 )
+from engagement.models.pulses import random_id
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services import audit
@@ -149,9 +153,13 @@ def open_due_waves(session: Session, today: date | None = None) -> int:
 
 def items_of(pulse: Pulse, bank: Bank | None = None) -> list[Item]:
     """A pulse's questions in order: those from the bank, then its own."""
-    bank = bank or default_bank()
-    items = [bank.items[i] for i in pulse.item_ids if i in bank.items]
-    return items + [custom_item(raw) for raw in pulse.custom_items]
+    return _items(pulse.item_ids, pulse.custom_items, bank or default_bank())
+
+
+def _items(item_ids: list[str], custom_items: list[dict[str, Any]], bank: Bank) -> list[Item]:
+    return [bank.items[i] for i in item_ids if i in bank.items] + [
+        custom_item(raw) for raw in custom_items
+    ]
 
 
 @dataclass(frozen=True)
@@ -289,20 +297,84 @@ def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> li
     ]
 
 
-def _snapshot(session: Session, person: Employee, today: date) -> dict[str, Any]:
-    manages = session.exec(
-        select(Employee.id).where(Employee.manager_id == person.id, col(Employee.active).is_(True))
-    ).first()
+REPORTS = Employee.__table__.alias("reports")  # type: ignore[attr-defined]
+RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
+ANSWERS: Table = Answer.__table__  # type: ignore[attr-defined]
+# what a response or check-in keeps of the person: their department and segment attributes
+SNAPSHOT_COLUMNS = (
+    col(Employee.department_id),
+    col(Employee.location),
+    col(Employee.job_family),
+    col(Employee.level),
+    col(Employee.hire_date),
+    col(Employee.customer_facing),
+    col(Employee.extra),
+    exists()
+    .where(REPORTS.c.manager_id == Employee.id, REPORTS.c.active.is_(True))
+    .label("people_manager"),
+)
+
+
+def _snapshot_of(row: Any, today: date) -> dict[str, Any]:
+    department_id, location, job_family, level, hire_date, customer_facing, extra, manages = row
     return {
-        "department_id": person.department_id,
-        "location": person.location,
-        "job_family": person.job_family,
-        "level": person.level,
-        "tenure_band": tenure_band(person.hire_date, today),
-        "customer_facing": person.customer_facing,
-        "people_manager": manages is not None,
-        "extra": dict(person.extra or {}),
+        "department_id": department_id,
+        "location": location,
+        "job_family": job_family,
+        "level": level,
+        "tenure_band": tenure_band(hire_date, today),
+        "customer_facing": customer_facing,
+        "people_manager": bool(manages),
+        "extra": dict(extra or {}),
     }
+
+
+def _snapshot(session: Session, employee_id: int, today: date) -> dict[str, Any] | None:
+    """A person's snapshot for an answer (None when they are not in the directory)."""
+    row = session.connection().execute(_SNAPSHOT, {"employee_id": employee_id}).first()
+    return None if row is None else _snapshot_of(row, today)
+
+
+# Answering is the hot path of a pulse (thousands of people within minutes): its statements
+# are built once, run on the session's connection without ORM bookkeeping, and a second
+# answer is stopped by ON CONFLICT DO NOTHING on the token's key — no savepoint round trips,
+# race-safe between processes, and the transaction stays usable.
+_ANSWERING = (
+    sa_select(
+        col(Wave.opens_on),
+        col(Wave.closes_on),
+        col(Pulse.item_ids),
+        col(Pulse.custom_items),
+        col(Pulse.allow_comment),
+        col(WaveInvite.employee_id),
+        *SNAPSHOT_COLUMNS,
+    )
+    .join(Pulse, col(Pulse.id) == Wave.pulse_id)
+    .outerjoin(
+        WaveInvite,
+        (col(WaveInvite.wave_id) == Wave.id)
+        & (col(WaveInvite.employee_id) == bindparam("employee_id")),
+    )
+    .outerjoin(Employee, col(Employee.id) == WaveInvite.employee_id)
+    .where(col(Wave.id) == bindparam("wave_id"))
+)
+_SNAPSHOT = sa_select(*SNAPSHOT_COLUMNS).where(col(Employee.id) == bindparam("employee_id"))
+_INSERT_RESPONSE = insert(RESPONSES)
+_INSERT_ANSWERS = insert(ANSWERS)
+_INSERT_ONCE: dict[tuple[str, str], Any] = {
+    (dialect, table.name): make(table)
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True)
+    for dialect, make in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+    for table in (Participation.__table__, CheckinDay.__table__)  # type: ignore[attr-defined]
+}
+
+
+def _insert_once(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
+    """Insert a row unless its key exists (then False), even when another process races us."""
+    connection = session.connection()
+    stmt = _INSERT_ONCE[(connection.dialect.name, str(model.__tablename__))]
+    return bool(connection.execute(stmt, values).rowcount)
 
 
 def _check_value(item: Item, value: object) -> tuple[int | None, str | None]:
@@ -328,16 +400,19 @@ def submit_response(
 ) -> bool:
     """Record one person's answers to a wave: every item skippable, one response per person."""
     today = today or date.today()
-    wave = session.get(Wave, wave_id)
-    if wave is None:
+    connection = session.connection()
+    row = connection.execute(
+        _ANSWERING, {"wave_id": wave_id, "employee_id": actor.employee_id or 0}
+    ).first()
+    if row is None:
         raise NotFound(_("That pulse wave does not exist."))
-    if not wave.opens_on <= today <= wave.closes_on:
+    opens_on, closes_on, item_ids, custom_items, allow_comment, invited = row[:6]
+    if not opens_on <= today <= closes_on:
         raise InvalidInput(_("This pulse wave is closed: answers are no longer taken."))
-    if actor.employee_id is None or session.get(WaveInvite, (wave_id, actor.employee_id)) is None:
+    if actor.employee_id is None or invited is None:
         raise NotAllowed(_("This pulse wave was not sent to you."))
-    pulse = session.get(Pulse, wave.pulse_id)
-    assert pulse is not None
-    asked = {item.id: item for item in items_of(pulse)}
+    person = row[6:]
+    asked = {item.id: item for item in _items(item_ids, custom_items, default_bank())}
     checked = {}
     for item_id, value in answers.items():
         if value is None:
@@ -346,29 +421,32 @@ def submit_response(
             raise InvalidInput(_("That question is not part of this pulse."))
         checked[item_id] = _check_value(asked[item_id], value)
     text = (comment or "").strip() or None
-    if text and not pulse.allow_comment:
+    if text and not allow_comment:
         raise InvalidInput(_("This pulse does not take comments."))
     if text and len(text) > COMMENT_MAX:
         raise InvalidInput(_("Keep your comment under {n} characters.").format(n=COMMENT_MAX))
-    person = session.get(Employee, actor.employee_id)
-    assert person is not None
-    try:
-        with session.begin_nested():
-            token = participant_token(wave_scope(wave_id), actor.employee_id)
-            session.add(Participation(wave_id=wave_id, token=token))
-            session.flush()
-    except IntegrityError:
-        raise InvalidInput(_("You have already answered this wave. Thank you!")) from None
-    response = Response(
-        wave_id=wave_id, answered_on=today, comment=text, **_snapshot(session, person, today)
+    token = participant_token(wave_scope(wave_id), actor.employee_id)
+    if not _insert_once(session, Participation, {"wave_id": wave_id, "token": token}):
+        raise InvalidInput(_("You have already answered this wave. Thank you!"))
+    response_id = random_id()
+    connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "id": response_id,
+            "wave_id": wave_id,
+            "answered_on": today,
+            "comment": text,
+            **_snapshot_of(person, today),
+        },
     )
-    session.add(response)
-    session.flush()
-    session.add_all(
-        Answer(response_id=response.id, item_id=i, value=v, choice=c)
-        for i, (v, c) in checked.items()
-    )
-    session.flush()
+    if checked:
+        connection.execute(
+            _INSERT_ANSWERS,
+            [
+                {"response_id": response_id, "item_id": i, "value": v, "choice": c}
+                for i, (v, c) in checked.items()
+            ],
+        )
     return True
 
 
@@ -391,17 +469,14 @@ def submit_checkin(
     if choice is not None:
         item = default_bank().item("first_thought")
         _check_value(item, choice)
-    try:
-        with session.begin_nested():
-            token = participant_token(checkin_scope(today), actor.employee_id)
-            session.add(CheckinDay(day=today, token=token))
-            session.flush()
-    except IntegrityError:
+    token = participant_token(checkin_scope(today), actor.employee_id)
+    if not _insert_once(session, CheckinDay, {"day": today, "token": token}):
         return False
     if choice is not None:
-        person = session.get(Employee, actor.employee_id)
-        assert person is not None
-        session.add(Checkin(day=today, choice=choice, **_snapshot(session, person, today)))
+        snapshot = _snapshot(session, actor.employee_id, today)
+        if snapshot is None:
+            raise NotAllowed(_("Only people in the directory check in."))
+        session.add(Checkin(day=today, choice=choice, **snapshot))
         session.flush()
     return True
 
