@@ -377,7 +377,9 @@ def feed(items: Sequence[FeedItem]) -> None:
             )
             badge.markdown(f":{_state_colour(item.state)}-badge[{_(_STATE[item.state])}]")
             if opened != item.id:
-                read = st.button(_("Read"), key=f"home.read.{item.id}", icon=":material/drafts:")
+                read = st.button(
+                    _("Read the message"), key=f"home.read.{item.id}", icon=":material/drafts:"
+                )
                 if read and act(campaigns.open_campaign, campaign_id=item.id) is not None:
                     _open(item.id)
                     st.rerun()
