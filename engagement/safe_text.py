@@ -20,14 +20,19 @@ _LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
 _BIG_HEADING = re.compile(r"^\s{0,3}#{1,3}(?=\s)", re.MULTILINE)
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# GitHub-flavoured Markdown turns bare addresses into links after escapes are read, so an
+# invisible word joiner goes where its pattern needs "http(s)://" or "www."
+_AUTOLINK = re.compile(r"(?i)\b(https?|www)(?=:|\.)")
+WORD_JOINER = "\u2060"
 
 
 def plain_markdown(text: str) -> str:
-    """Text shown exactly as written: every Markdown character escaped, line breaks kept."""
+    """Text shown as written: every Markdown character escaped, no link, line breaks kept."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         # leading spaces would start a code block: they carry no meaning in a post
-        escaped = "".join("\\" + ch if ch in _SPECIAL else ch for ch in line.strip())
+        unlinked = _AUTOLINK.sub(lambda m: m.group(1) + WORD_JOINER, line.strip())
+        escaped = "".join("\\" + ch if ch in _SPECIAL else ch for ch in unlinked)
         lines.append(escaped)
     # two spaces before a newline: a line break, not a new paragraph or a joined line
     return "  \n".join(lines)

@@ -216,6 +216,7 @@ def test_nudges_count_days_open_items_and_follow_ups_due(
         session=session, actor=sam, department_id=org["sales"].id, today=TODAY
     )
     assert whole.open_items == 1 and len(whole.follow_ups_due) == 1
+    assert whole.days_since_last == 4  # a talk with a team below counts for the department
     coaching.mark_followed_up(session=session, actor=sam, log_id=log_id, today=TODAY)
     session.commit()
     assert (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.safe_text import plain_markdown, safe_markdown
+from engagement.safe_text import WORD_JOINER, plain_markdown, safe_markdown
 
 
 @pytest.mark.parametrize(
@@ -16,6 +16,7 @@ from engagement.safe_text import plain_markdown, safe_markdown
         ":red[alarm] :material/warning: $\\Huge x$",
         "# Shouting\n    code block\n> quote\n- list\n1. numbered\n===",
         "**bold** _it_ `code` ~~gone~~ | table |",
+        "phishing at https://evil.example/login and www.evil.example",
     ],
 )
 def test_a_post_shows_exactly_what_was_written(text: str) -> None:
@@ -24,10 +25,16 @@ def test_a_post_shows_exactly_what_was_written(text: str) -> None:
     for ch in "<>[]()!*_`#~|:$=":
         assert all(shown[i - 1] == "\\" for i, c in enumerate(shown) if c == ch), (ch, shown)
     # and unescaping gives the text back, line by line, without leading spaces
-    restored = shown.replace("  \n", "\n")
+    restored = shown.replace("  \n", "\n").replace(WORD_JOINER, "")
     for ch in "\\`*_{}[]()#+-.!|<>~=:$&\"'":
         restored = restored.replace("\\" + ch, ch)
     assert restored == "\n".join(line.strip() for line in text.split("\n"))
+
+
+def test_bare_addresses_do_not_become_links() -> None:
+    shown = plain_markdown("see http://evil.example, HTTPS://x.test or www.evil.example")
+    assert "http://" not in shown.replace("\\", "") and "www." not in shown.replace("\\", "")
+    assert f"http{WORD_JOINER}" in shown and f"www{WORD_JOINER}" in shown
 
 
 def test_line_breaks_are_kept_as_breaks() -> None:

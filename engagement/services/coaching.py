@@ -371,13 +371,13 @@ def team_nudges(
     """What needs the manager's attention for a team (measures come from the heatmap rows)."""
     _require_team(session, actor, department_id)
     today = today or date.today()
+    subtree = org_tree.subtree_ids(load_nodes(session), department_id)
     last = session.exec(
         select(func.max(CoachingLog.held_on)).where(
             CoachingLog.manager_id == actor.employee_id,
-            CoachingLog.department_id == department_id,
+            col(CoachingLog.department_id).in_(sorted(subtree)),
         )
     ).one()
-    subtree = org_tree.subtree_ids(load_nodes(session), department_id)
     open_items = session.exec(
         select(func.count())
         .select_from(BoardItem)

@@ -83,8 +83,8 @@ def measures(row: HeatmapRow, wave: WaveOption, k: int) -> Dimension | None:
     )
     if row.measures is None:
         st.warning(
-            _("This team's figures are hidden: {reason}.").format(
-                reason=reason_text(row.hidden, k) if row.hidden else _("no answers yet")
+            _("This team's figures are not shown for this wave. {reason}.").format(
+                reason=reason_text(row.hidden, k) if row.hidden else _("No answers yet")
             ),
             icon=":material/visibility_off:",
         )
@@ -113,8 +113,8 @@ def nudges(found: Nudges, drops: Drops, k: int) -> None:
     else:
         lines.append(
             ngettext(
-                "{n} day since your last coaching conversation with this team.",
-                "{n} days since your last coaching conversation with this team.",
+                "{n} day since your last coaching conversation with this team (or one below it).",
+                "{n} days since your last coaching conversation with this team (or one below it).",
                 found.days_since_last,
             ).format(n=format_number(found.days_since_last))
         )
@@ -127,7 +127,7 @@ def nudges(found: Nudges, drops: Drops, k: int) -> None:
     )
     if drops.hidden:
         lines.append(
-            _("Changes since the previous wave are hidden: {reason}.").format(
+            _("Changes since the previous wave are not shown. {reason}.").format(
                 reason=reason_text(drops.hidden, k)
             )
         )

@@ -268,6 +268,7 @@ def _answer_form(item: ItemView) -> None:
                 names[lang],
                 value=item.answer.get(lang, ""),
                 max_chars=ANSWER_MAX,
+                height=160,
                 key=f"{key}.{lang}",
             )
             for lang, column in zip(LANGUAGES, columns, strict=True)
