@@ -413,12 +413,17 @@ def comments(
     department_id: int,
     comment_min: int = COMMENT_MIN_DEFAULT,
 ) -> list[str] | None:
-    """A shown department's comments for the report's wave, shuffled; None when hidden."""
+    """A shown department's comments for the report's wave, shuffled; None when hidden (and,
+    for a manager, on the company row: its figures are their benchmark, its comments are other
+    departments' words)."""
     visible = scoped(report, actor, session)
     row = next((r for r in visible.rows if r.department_id == department_id), None)
     if row is None:
         raise NotAllowed(_("That department is not one you may see."))
     respondents = row.measures.respondents if row.measures else 0
+    scope = _scope_of(actor, session)  # None: the whole company
+    if scope is not None and department_id not in scope:
+        return None
     if report.market is not None or not comments_visible(respondents, row.hidden, comment_min):
         return None
     subtree = org_tree.subtree_ids(load_nodes(session), department_id)
