@@ -11,7 +11,7 @@ from engagement import org_tree
 from engagement.authz import Actor, Role
 from engagement.db import get_engine
 from engagement.i18n import _, language
-from engagement.models import AuditEntry, BoardItem, BoardVote, CoachingLog, Department
+from engagement.models import AuditEntry, BoardItem, BoardVote, Campaign, CoachingLog, Department
 from engagement.services import directory
 from tests.test_pages import app, personas
 
@@ -229,3 +229,24 @@ def another_manager(url: str, exclude: str) -> str:
 def count(url: str, model: type) -> int:
     with Session(get_engine(url)) as s:
         return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+def test_hr_turns_an_answer_into_a_draft_campaign(demo_url: str) -> None:
+    hr = personas(demo_url)[Role.HR]
+    with Session(get_engine(demo_url)) as s:
+        answered = s.exec(
+            select(BoardItem).where(BoardItem.status == "resolved", BoardItem.campaign_id != None)  # noqa: E711
+        ).first()
+        assert answered is not None
+        before = count(demo_url, Campaign)
+    at = open_page(hr.email, BOARD)
+    at.button(key=f"board.{answered.id}.campaign").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Campaigns"
+    assert "A draft campaign now carries this question" in at.success[0].value
+    assert count(demo_url, Campaign) == before + 1
+    with Session(get_engine(demo_url)) as s:
+        draft = s.exec(select(Campaign).order_by(Campaign.id.desc())).first()  # type: ignore[union-attr]
+        assert draft is not None and draft.status == "draft"
+        assert draft.title["en"].startswith("You asked:")
+    assert at.selectbox(key="campaigns.choice").value == draft.id

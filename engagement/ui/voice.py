@@ -28,7 +28,7 @@ from engagement.safe_text import plain_markdown, safe_markdown
 from engagement.services import answering, board, campaigns, reports, you_said
 from engagement.services.answering import OwnerChoice
 from engagement.services.board import BoardFilter, ItemView
-from engagement.ui.context import act, flash, load
+from engagement.ui.context import act, choose_next_run, flash, load
 
 PAGE_SIZE = 20
 # the language a post was written in, named in the reader's language
@@ -363,7 +363,13 @@ def _more_actions(item: ItemView) -> None:
         ):
             campaign_id = act(answering.turn_into_campaign, item_id=item.id)
             if campaign_id:
-                st.session_state["campaigns.selected"] = campaign_id
+                choose_next_run("campaigns.choice", campaign_id)  # open it on Campaigns
+                flash(
+                    _(
+                        "A draft campaign now carries this question and its answer: edit it, "
+                        "then launch it."
+                    )
+                )
                 st.switch_page(str(PROJECT_DIR / "pages/campaigns.py"))
     with right:
         if item.hidden:
