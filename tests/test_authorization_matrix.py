@@ -111,7 +111,9 @@ MATRIX: dict[str, Rule] = {
     "campaigns.acknowledge_campaign": everyone(limit=Limit.REACHED, hides=True, system=False),
     "campaigns.advance_campaigns_now": everyone(note="moves campaigns along by date"),
     "campaigns.campaign_detail": rule(H, L),
-    "campaigns.campaigns_about": everyone(note="live and closed campaigns' titles"),
+    "campaigns.campaigns_about": everyone(
+        note="own data only: campaigns that reached you (HR, leaders: all)"
+    ),
     "campaigns.close_campaign": rule(H, L),
     "campaigns.launch_campaign": rule(H, L),
     "campaigns.list_campaigns": rule(H, L),

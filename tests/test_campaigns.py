@@ -291,3 +291,13 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
     assert understanding.lift is not None and understanding.lift.estimate > 0
     sentence = campaign_analytics.lift_sentence(understanding)
     assert sentence.startswith("Understanding rose") and "95 % interval" in sentence
+
+
+def test_our_direction_lists_only_campaigns_that_reached_the_reader(
+    session: Session, company: dict[str, object]
+) -> None:
+    cid = launched(session, company)
+    about = campaigns.campaigns_about(session=session, actor=actor(session, "s0@acme.test"))
+    assert about == {"mission": [(cid, "Our mission", "live")]}
+    assert campaigns.campaigns_about(session=session, actor=actor(session, "m0@acme.test")) == {}
+    assert campaigns.campaigns_about(session=session, actor=actor(session, "hana@acme.test"))

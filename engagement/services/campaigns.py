@@ -430,14 +430,18 @@ def campaign_detail(*, session: Session, actor: Actor, campaign_id: int) -> Camp
 
 
 def campaigns_about(*, session: Session, actor: Actor) -> dict[str, list[tuple[int, str, str]]]:
-    """Live and closed campaigns per pillar as (id, title, status): public on Our direction."""
+    """Live and closed campaigns per pillar as (id, title, status), for Our direction: HR and
+    leaders see all of them; anyone else only those that reached them."""
     require_role(actor, Role.EMPLOYEE)
+    stmt = select(Campaign).where(
+        col(Campaign.status).in_([CampaignStatus.LIVE.value, CampaignStatus.CLOSED.value])
+    )
+    if not actor.has_any(AUTHORS):
+        stmt = stmt.join(CampaignAudience, col(CampaignAudience.campaign_id) == Campaign.id).where(
+            CampaignAudience.employee_id == (actor.employee_id or -1)
+        )
     out: dict[str, list[tuple[int, str, str]]] = {}
-    for c in session.exec(
-        select(Campaign)
-        .where(col(Campaign.status).in_([CampaignStatus.LIVE.value, CampaignStatus.CLOSED.value]))
-        .order_by(col(Campaign.starts_on).desc())
-    ).all():
+    for c in session.exec(stmt.order_by(col(Campaign.starts_on).desc())).all():
         out.setdefault(c.pillar, []).append((c.id or 0, _title_text(c), c.status))
     return out
 
