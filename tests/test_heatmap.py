@@ -124,6 +124,9 @@ def test_manager_sees_only_their_subtree_whatever_they_try(demo_url: str) -> Non
         picker.set_value(elsewhere).run()
     # no market filter for managers: their scope is their departments
     assert not [s for s in at.selectbox if s.key == "heatmap.market"]
+    # the drill-down starts on the company row, their benchmark: never other teams' comments
+    captions = [c.value for c in at.caption]
+    assert "The company row is your benchmark: its comments belong to other teams." in captions
 
 
 def test_hr_and_leaders_see_the_company(demo_url: str) -> None:

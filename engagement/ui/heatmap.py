@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engagement.authz import Role
 from engagement.db import unit_of_work
 from engagement.i18n import N_, _, format_date, format_number
 from engagement.measures.stats import significant
@@ -437,7 +438,10 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     )
     texts = load(reports.comments, report=report, department_id=department)
     st.markdown(_("#### Comments"))
-    if texts is None:
+    company_wide = current_actor().has_any((Role.HR, Role.LEADER))
+    if texts is None and rows[department].is_company and not company_wide:
+        st.caption(_("The company row is your benchmark: its comments belong to other teams."))
+    elif texts is None:
         st.caption(
             _("Comments are shown only for groups of 10 respondents or more, without a filter.")
         )
