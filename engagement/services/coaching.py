@@ -326,6 +326,7 @@ def read_log(*, session: Session, actor: Actor, log_id: int) -> LogView:
     return _views(session, actor, [log])[0]
 
 
+READ_LIMIT = 200
 NEWEST_FIRST = (col(CoachingLog.held_on).desc(), col(CoachingLog.id).desc())
 
 
@@ -344,7 +345,8 @@ def my_logs(*, session: Session, actor: Actor, department_id: int) -> list[LogVi
 
 
 def readable_logs(*, session: Session, actor: Actor) -> list[LogView]:
-    """For HR partners (their departments) and administrators (all): every log they may read."""
+    """For HR partners (their departments) and administrators (all): the newest logs they may
+    read (at most READ_LIMIT)."""
     require_role(actor, Role.HR, Role.ADMIN)
     stmt = select(CoachingLog)
     if not actor.has(Role.ADMIN):
@@ -352,7 +354,8 @@ def readable_logs(*, session: Session, actor: Actor) -> list[LogView]:
         if not partnered:
             return []
         stmt = stmt.where(col(CoachingLog.department_id).in_(sorted(partnered)))
-    return _views(session, actor, list(session.exec(stmt.order_by(*NEWEST_FIRST)).all()))
+    newest = stmt.order_by(*NEWEST_FIRST).limit(READ_LIMIT)
+    return _views(session, actor, list(session.exec(newest).all()))
 
 
 # ---- nudges from the log and the board ----
