@@ -360,7 +360,9 @@ _ANSWERING = (
 )
 _SNAPSHOT = sa_select(*SNAPSHOT_COLUMNS).where(col(Employee.id) == bindparam("employee_id"))
 _INSERT_RESPONSE = insert(RESPONSES)
-_INSERT_ANSWERS = insert(ANSWERS)
+# RETURNING makes SQLAlchemy send the answers as one multi-row INSERT (“insertmanyvalues”)
+# rather than one statement per answer
+_INSERT_ANSWERS = insert(ANSWERS).returning(ANSWERS.c.item_id)
 _INSERT_ONCE: dict[tuple[str, str], Any] = {
     (dialect, table.name): make(table)
     .on_conflict_do_nothing()
