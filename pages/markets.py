@@ -26,7 +26,7 @@ options = ([NEW] if can_edit else []) + list(markets)
 asked = st.query_params.get("market", "")
 start = int(asked) if asked.isdigit() and int(asked) in options else next(iter(markets), NEW)
 picked = st.selectbox(
-    _("Open"),
+    _("Internal market to open"),
     options,
     index=options.index(start),
     format_func=lambda i: _("➕ New internal market") if i == NEW else markets[i].name,

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from engagement.authz import Role
 from engagement.db import get_engine
+from engagement.i18n import language as use_language
 from engagement.markets import Criteria, MarketRules
 from engagement.models import (
     Campaign,
@@ -161,7 +162,14 @@ def test_campaign_journey(demo_url: str) -> None:
 def test_campaign_pages_render_in_both_languages(demo_url: str, language: str) -> None:
     hr = personas(demo_url)[Role.HR]
     at = app(hr.email, language=language)
-    for path in ("pages/campaigns.py", "pages/modules.py", "pages/direction.py", "pages/learn.py"):
-        at = _page(at, path)
-        assert not at.exception and not at.error, (path, [e.value for e in at.error])
+    # AppTest formats widget options in the test's thread on the next run: same language there
+    with use_language(language):
+        for path in (
+            "pages/campaigns.py",
+            "pages/modules.py",
+            "pages/direction.py",
+            "pages/learn.py",
+        ):
+            at = _page(at, path)
+            assert not at.exception and not at.error, (path, [e.value for e in at.error])
     assert Path(PROJECT / "pages/campaigns.py").exists()

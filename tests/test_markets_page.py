@@ -70,4 +70,7 @@ def test_leaders_read_markets_but_cannot_edit_them(demo_url: str) -> None:
     assert not at.exception
     assert 0 not in at.selectbox(key="markets.pick").options  # no “new market”
     assert not [b for b in at.button if b.key and b.key.endswith(".save")]
+    picker = at.selectbox(key="markets.pick")
+    labels = list(picker.options)  # AppTest lists the options as shown
+    picker.select_index(next(i for i, o in enumerate(labels) if "customer-facing" in o)).run()
     assert any("customer-facing" in m.value for m in at.markdown)  # the rules, in words
