@@ -8,9 +8,7 @@ Create Date: 2026-11-26 09:11:09.669235
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-
 
 revision: str = "0006"
 down_revision: str | None = "0005"
