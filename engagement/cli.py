@@ -111,6 +111,11 @@ def _bench_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     bench.add_argument(
         "--repeat", type=int, default=5, help=_("Runs of each measurement; the median is shown.")
     )
+    bench.add_argument(
+        "--no-pandas",
+        action="store_true",
+        help=_("Skip the pandas baseline (it loads every answer into memory)."),
+    )
 
 
 def _import_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -306,6 +311,7 @@ def _cmd_bench(_settings: Settings, args: argparse.Namespace) -> int:
         employees=args.employees,
         waves=args.waves,
         repeat=args.repeat,
+        pandas=not args.no_pandas,
     )
     print(bench.summary(result))
     if args.out:

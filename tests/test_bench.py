@@ -55,13 +55,20 @@ def test_bench_writes_every_figure(
     assert result["stored_responses"] == result["stored_participations"] == result["submissions"]
     assert float(result["submissions_per_s"]) > 0  # type: ignore[arg-type]
     assert all(float(result[k]) > 0 for k in ("heatmap_ms", "raw_sql_ms", "pandas_ms"))  # type: ignore[arg-type]
+    # the pandas baseline ran in its own process: its memory is reported apart
+    assert float(result["pandas_peak_rss_mb"]) > 0  # type: ignore[arg-type]
     printed = capsys.readouterr().out
     assert "Heatmap, latest wave" in printed and "Targets" in printed
 
 
-def test_bench_defaults_to_a_temporary_sqlite_file(tmp_path: Path) -> None:
-    result = _run(["--employees", "100", "--waves", "2"], tmp_path / "bench.json")
+def test_bench_defaults_to_a_temporary_sqlite_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _run(["--employees", "100", "--waves", "2", "--no-pandas"], tmp_path / "bench.json")
     assert result["database"] == "sqlite" and result["lost"] == 0
+    # without the pandas baseline its figures are empty, not invented
+    assert result["pandas_ms"] is None and result["heatmap_vs_pandas"] is None
+    assert "not measured" in capsys.readouterr().out
 
 
 def test_bench_refuses_a_database_that_holds_data(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import resource
 import statistics
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 
 from engagement.authz import Actor
 from engagement.bench.company import Company
+from engagement.db import get_engine
 from engagement.markets import Criteria, MarketRules
 from engagement.models import Answer, Checkin, Participation, Response
 from engagement.privacy import participant_token, wave_scope
@@ -88,6 +90,22 @@ def pandas_naive(session: Session, wave_id: int) -> pd.DataFrame:
         choices=("choice", "count"),
         customer=("customer", "sum"),
     )
+
+
+def pandas_elsewhere(url: str, wave_id: int, repeat: int) -> tuple[float, float]:
+    """The pandas baseline in a process of its own: (median ms, that process's peak MB).
+
+    It loads every answer by design (tens of millions of rows at 100,000 people × 52 waves),
+    so it must not count in the memory of the code path the app runs.
+    """
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        ms, peak = pool.apply(_pandas_child, (url, wave_id, repeat))
+    return float(ms), float(peak)
+
+
+def _pandas_child(url: str, wave_id: int, repeat: int) -> tuple[float, float]:
+    ms = median_ms(get_engine(url), repeat, lambda s: pandas_naive(s, wave_id))
+    return ms, peak_rss_mb()
 
 
 def trend(session: Session, wave_ids: list[int], department_id: int) -> object:
