@@ -200,7 +200,8 @@ def navigation(actor: Actor) -> StreamlitPage:
             default=spec.url == "home",
         )
         menu.setdefault(_(spec.section_for(actor)), []).append(page)
-    return st.navigation(menu)
+    # every page a person may open stays in view (no "View N more" fold): menus are per role
+    return st.navigation(menu, expanded=True)
 
 
 def guard(page_file: str) -> Actor:
