@@ -26,6 +26,9 @@ KEYS = {
     "heatmap_vs_raw_sql",
     "heatmap_vs_pandas",
     "heatmap_growth",
+    "home_page_ms",
+    "heatmap_page_ms",
+    "heatmap_page_vs_home",
 }
 
 
@@ -55,6 +58,8 @@ def test_bench_writes_every_figure(
     assert result["stored_responses"] == result["stored_participations"] == result["submissions"]
     assert float(result["submissions_per_s"]) > 0  # type: ignore[arg-type]
     assert all(float(result[k]) > 0 for k in ("heatmap_ms", "raw_sql_ms", "pandas_ms"))  # type: ignore[arg-type]
+    # both pages ran as the company's leader and showed something (AppTest, warm caches)
+    assert float(result["heatmap_page_ms"]) > 0 and float(result["home_page_ms"]) > 0  # type: ignore[arg-type]
     # the pandas baseline ran in its own process: its memory is reported apart
     assert float(result["pandas_peak_rss_mb"]) > 0  # type: ignore[arg-type]
     printed = capsys.readouterr().out

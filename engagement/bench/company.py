@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, select
 
+from engagement.authz import Role
 from engagement.db import unit_of_work
 from engagement.measures import rollups
 from engagement.models import (
@@ -25,6 +26,7 @@ from engagement.models import (
     DepartmentKind,
     Employee,
     Pulse,
+    RoleGrant,
     Wave,
 )
 from engagement.models.pulses import random_id
@@ -62,6 +64,7 @@ class Company:
     departments: int
     division_ids: list[int]
     largest_department_id: int
+    leader_email: str
     pulse_id: int
     start: date  # the Monday wave 1 opens
     wave_ids: list[int] = field(default_factory=list)
@@ -196,6 +199,9 @@ def build_company(
                 managers.append({"id": pid, "manager_id": boss})
         session.execute(update(Employee), managers)
         bosses = {m["manager_id"] for m in managers}
+        # the head of the company leads: someone who sees every department's heatmap
+        leader = head[units[0].id]
+        session.add(RoleGrant(employee_id=leader, role=Role.LEADER.value, granted_by="bench"))
         pulse = Pulse(
             name=PULSE_NAME,
             cadence="weekly",
@@ -229,6 +235,7 @@ def build_company(
             departments=len(units),
             division_ids=[u.id for u in units if u.kind == DepartmentKind.DIVISION.value],
             largest_department_id=largest.id,
+            leader_email=next(r["email"] for pid, r, _u in people if pid == leader),
             pulse_id=int(pulse.id or 0),
             start=start,
             rng=rng,
