@@ -9,6 +9,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -98,8 +99,9 @@ def pandas_elsewhere(url: str, wave_id: int, repeat: int) -> tuple[float, float]
     It loads every answer by design (tens of millions of rows at 100,000 people × 52 waves),
     so it must not count in the memory of the code path the app runs.
     """
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        ms, peak = pool.apply(_pandas_child, (url, wave_id, repeat))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        ms, peak = pool.submit(_pandas_child, url, wave_id, repeat).result()
     return float(ms), float(peak)
 
 
