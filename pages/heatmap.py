@@ -38,9 +38,7 @@ markets = (
 wave_id, market_id, mode = view.controls(waves, markets)
 report = view.report_for(wave_id, market_id)
 previous_id = ui.load(reports.previous_wave_id_for, wave_id=wave_id)
-previous = view.report_for(previous_id, market_id) if previous_id else None
-chart = view.heatmap_chart(view.cells(report, mode, previous), mode)
-st.altair_chart(chart, theme=None, width="stretch")
+view.show_heatmap(wave_id, previous_id, market_id, mode)
 st.caption(
     _(
         "Numbers are favorable answers in % (participation and index likewise). Grey cells are "
@@ -48,6 +46,6 @@ st.caption(
         "statistically significant (95 %). Groups under {k} respondents are never shown."
     ).format(k=report.k)
 )
-view.exports(report, chart, market_id)
+view.exports(report, lambda: view.heatmap_png(wave_id, previous_id, market_id, mode), market_id)
 st.subheader(_("Drill-down"))
 view.drill_down(report, market_id)

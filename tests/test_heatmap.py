@@ -156,3 +156,15 @@ def test_employees_cannot_open_the_heatmap(demo_url: str) -> None:
     at = app(personas(demo_url)[Role.EMPLOYEE].email)
     with pytest.raises(ValueError):
         at.switch_page(PAGE).run()
+
+
+def test_a_large_company_heatmap_is_drawn_and_exported(report: reports.Heatmap) -> None:
+    from dataclasses import replace
+
+    big = replace(report, rows=report.rows * 20)  # thousands of departments' cells
+    data = view.cells(big, view.Mode.ABSOLUTE, None)
+    assert len(data.records) == len(big.rows) * len(view.COLUMNS) > 5000
+    spec = view.heatmap_chart(data, view.Mode.ABSOLUTE).to_dict()  # Altair refuses > 5,000 rows
+    (rows,) = spec["datasets"].values()
+    assert len(rows) == len(data.records)
+    assert all(v == v for r in rows for v in r.values() if isinstance(v, float))  # no NaN

@@ -180,8 +180,19 @@ def company_report(
 
 def scoped(report: Heatmap, actor: Actor, session: Session) -> Heatmap:
     """The rows of a company report that an actor may see (the company row for everyone)."""
+    return within(report, scope_of(actor=actor, session=session))
+
+
+def scope_of(*, actor: Actor, session: Session) -> frozenset[int] | None:
+    """The departments whose heatmap rows an actor may see: None for the whole company."""
     require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
-    scope = _scope_of(actor, session)
+    if actor.has_any((Role.HR, Role.LEADER)):
+        return None  # no need to read the tree
+    return frozenset(_scope(actor, load_nodes(session)) or ())
+
+
+def within(report: Heatmap, scope: frozenset[int] | None) -> Heatmap:
+    """A company report cut down to a scope from `scope_of` (the company row always stays)."""
     if scope is None:
         return report
     rows = [r for r in report.rows if r.is_company or r.department_id in scope]
@@ -189,7 +200,8 @@ def scoped(report: Heatmap, actor: Actor, session: Session) -> Heatmap:
 
 
 def _scope_of(actor: Actor, session: Session) -> set[int] | None:
-    return _scope(actor, load_nodes(session))
+    scope = scope_of(actor=actor, session=session)
+    return None if scope is None else set(scope)
 
 
 def _build(
@@ -444,19 +456,33 @@ def comments(
 
 def data_version(session: Session, wave_id: int) -> tuple[int, int, int]:
     """Changes whenever a wave's figures could: answers, check-ins or the org tree."""
-    wave = session.get(Wave, wave_id)
-    if wave is None:
-        return (0, 0, 0)
-    answers = session.exec(
-        select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
-    ).one()
-    checkins = session.exec(
-        select(func.count())
-        .select_from(Checkin)
-        .where(col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on)
-    ).one()
-    departments = session.exec(select(func.count()).select_from(Department)).one()
-    return int(answers), int(checkins), int(departments)
+    return data_versions(session, [wave_id])[wave_id]
+
+
+def data_versions(session: Session, wave_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """`data_version` of several waves; a closed wave's answers and check-ins are final."""
+    waves = {
+        int(w.id or 0): w for w in session.exec(select(Wave).where(col(Wave.id).in_(wave_ids)))
+    }
+    departments = int(session.exec(select(func.count()).select_from(Department)).one())
+    out: dict[int, tuple[int, int, int]] = {}
+    for wave_id in wave_ids:
+        wave = waves.get(wave_id)
+        if wave is None:
+            out[wave_id] = (0, 0, 0)
+        elif rollups.is_closed(wave):
+            out[wave_id] = (-1, -1, departments)  # only the tree can still change its figures
+        else:
+            answers = session.exec(
+                select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
+            ).one()
+            checkins = session.exec(
+                select(func.count())
+                .select_from(Checkin)
+                .where(col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on)
+            ).one()
+            out[wave_id] = (int(answers), int(checkins), departments)
+    return out
 
 
 def previous_wave_id(session: Session, wave_id: int) -> int | None:

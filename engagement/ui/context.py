@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,10 +28,19 @@ def _booted_engine(url: str) -> Engine:
     return get_engine(url)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
+    return load_settings(dict(environment))
+
+
 def settings() -> Settings:
     """The settings of this process; a configuration error stops the page with its message."""
+    # read once per environment, not on every call (a page asks a dozen times per run)
+    environment = tuple(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith(("VIRAGE_", "DATABASE_")))
+    )
     try:
-        return load_settings()
+        return _settings(environment)
     except ConfigurationError as exc:
         st.error(_("Virage is not configured correctly: {message}").format(message=exc))
         st.stop()

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
-from engagement.authz import Role
+from engagement.authz import Actor, Role
 from engagement.db import unit_of_work
-from engagement.i18n import N_, _, format_date, format_number
+from engagement.errors import VirageError
+from engagement.i18n import N_, _, format_date, format_number, get_language
 from engagement.measures.stats import significant
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
 from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
-from engagement.ui.context import act, current_actor, engine, load, settings
+from engagement.ui.context import act, current_actor, engine, settings
 from engagement.ui.render import INDENT
 
 HIDDEN_COLOUR = "#d9d9d9"
@@ -57,7 +62,8 @@ def column_label(column: str) -> str:
     return dimension_label(column)
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=512)
+# cache_resource: one shared object, no pickling on every read (a report is frozen)
+@st.cache_resource(ttl=600, show_spinner=False, max_entries=512)
 def _cached_report(
     url: str, wave_id: int, market_id: int | None, k: int, version: tuple[int, int, int]
 ) -> Heatmap:
@@ -67,11 +73,35 @@ def _cached_report(
 
 def report_for(wave_id: int, market_id: int | None) -> Heatmap:
     """The wave's company report (cached until its data changes), scoped to the viewer."""
-    k = settings().min_group_size
+    return reports_for([wave_id], market_id)[0]
+
+
+Waves = tuple[tuple[int, tuple[int, int, int]], ...]  # (wave id, data version) pairs
+
+
+def _waves_and_scope(wave_ids: Sequence[int]) -> tuple[Waves, frozenset[int] | None]:
+    """What the cached reports and charts are keyed on: data versions and the viewer's scope."""
     with unit_of_work(engine()) as session:
-        version = reports.data_version(session, wave_id)
-        company = _cached_report(settings().database_url, wave_id, market_id, k, version)
-        return reports.scoped(company, current_actor(), session)
+        versions = reports.data_versions(session, list(wave_ids))
+        scope = reports.scope_of(actor=current_actor(), session=session)
+    return tuple((i, versions[i]) for i in wave_ids), scope
+
+
+def reports_for(wave_ids: Sequence[int], market_id: int | None) -> list[Heatmap]:
+    """`report_for` of several waves, with one read of their versions and of the scope."""
+    waves, scope = _waves_and_scope(wave_ids)
+    return _reports(waves, scope, market_id)
+
+
+def _reports(waves: Waves, scope: frozenset[int] | None, market_id: int | None) -> list[Heatmap]:
+    k, url = settings().min_group_size, settings().database_url
+    return [reports.within(r, scope) for r in _cached_history(url, k, market_id, waves)]
+
+
+# one cache entry for a drill-down's waves: a single lookup per rerun instead of one per wave
+@st.cache_resource(ttl=600, show_spinner=False, max_entries=128)
+def _cached_history(url: str, k: int, market_id: int | None, waves: Waves) -> list[Heatmap]:
+    return [_cached_report(url, wave_id, market_id, k, version) for wave_id, version in waves]
 
 
 # the export column behind each screen column: screen and CSV read the same record
@@ -83,11 +113,13 @@ RECORD_KEYS = {
 }
 
 
-def _value(row: HeatmapRow, column: str, k: int) -> float | None:
-    if column not in RECORD_KEYS:
-        return None
-    value = reports.record(row, k)[RECORD_KEYS[column]]
-    return None if value is None else float(str(value))
+def _values(row: HeatmapRow, k: int) -> dict[str, float | None]:
+    """A row's number in each screen column, read from its export record."""
+    record = reports.record(row, k)
+    return {
+        column: None if record[key] is None else float(str(record[key]))
+        for column, key in RECORD_KEYS.items()
+    }
 
 
 def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool:
@@ -112,19 +144,33 @@ def row_label(row: HeatmapRow, index: int) -> str:
 class Cells:
     frame: pd.DataFrame
     order: list[str]
+    records: list[dict[str, object]]  # the frame's rows as plain values (None, never NaN)
 
 
 def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
     """One record per department × measure: value, colour value, text, hidden reason."""
     company = next((r for r in report.rows if r.is_company), None)
     before = {r.department_id: r for r in previous.rows} if previous else {}
-    records, order = [], []
+    # each row's numbers and each number's text once: a large company has thousands of cells
+    values: dict[tuple[int, int], dict[str, float | None]] = {}
+    text_of = lru_cache(maxsize=None)(format_number)
+
+    def numbers(which: int, row: HeatmapRow) -> dict[str, float | None]:
+        key = (which, row.department_id)
+        if key not in values:
+            values[key] = _values(row, report.k)
+        return values[key]
+
+    records: list[dict[str, object]] = []
+    order: list[str] = []
     for index, row in enumerate(report.rows):
         label = row_label(row, index)
         order.append(label)
         reason = reason_text(row.hidden, report.k) if row.hidden else ""
+        mine = numbers(0, row)
+        reference = company if mode is Mode.COMPANY else before.get(row.department_id)
         for column in COLUMNS:
-            value = _value(row, column, report.k)
+            value = mine.get(column)
             text, colour = "", None
             if row.hidden:
                 text = "—"
@@ -132,16 +178,19 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                 barrier = row.measures.barrier_point if row.measures else None
                 text = dimension_label(barrier) if barrier else _("none")
             elif value is not None:
-                reference = company if mode is Mode.COMPANY else before.get(row.department_id)
-                base = _value(reference, column, report.k) if reference is not None else None
+                base = (
+                    numbers(0 if reference is company else 1, reference).get(column)
+                    if reference is not None
+                    else None
+                )
                 if mode is Mode.ABSOLUTE:
-                    colour, text = value, format_number(value, 1)
+                    colour, text = value, text_of(value, 1)
                 elif base is not None:
                     colour = value - base
                     mark = "*" if _significant(row, reference, column) else ""
-                    text = f"{'+' if colour > 0 else ''}{format_number(colour)}{mark}"
+                    text = f"{'+' if colour > 0 else ''}{text_of(colour)}{mark}"
                 else:
-                    text = format_number(value)
+                    text = text_of(value)
             records.append(
                 {
                     "row": label,
@@ -153,7 +202,7 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                     "reason": reason,
                 }
             )
-    return Cells(pd.DataFrame.from_records(records), order)
+    return Cells(pd.DataFrame.from_records(records), order, records)
 
 
 def heatmap_chart(data: Cells, mode: Mode) -> alt.LayerChart:
@@ -169,7 +218,8 @@ def heatmap_chart(data: Cells, mode: Mode) -> alt.LayerChart:
             if mode is Mode.COMPANY
             else _("Points of change since the previous wave")
         )
-    base = alt.Chart(data.frame).encode(
+    # inline values, not the frame: Altair refuses a frame over 5,000 rows (600 departments)
+    base = alt.Chart(alt.InlineData(values=data.records)).encode(
         x=alt.X(
             "measure:N",
             sort=measures,
@@ -221,11 +271,68 @@ def heatmap_chart(data: Cells, mode: Mode) -> alt.LayerChart:
     return chart.properties(height=alt.Step(26), width="container")
 
 
-def export_png(chart: alt.LayerChart) -> bytes:
+def heatmap_spec(
+    wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode
+) -> dict[str, Any]:
+    """The heatmap as a Vega-Lite spec, built once per data version, scope, mode and language."""
+    return _heatmap_spec(*_heatmap_key(wave_id, previous_id, market_id, mode))
+
+
+def show_heatmap(wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode) -> None:
+    """Draw the heatmap (its data already in Arrow form: thousands of cells, every rerun)."""
+    key = _heatmap_key(wave_id, previous_id, market_id, mode)
+    st.vega_lite_chart(_shown_spec(key), theme=None, width="stretch")
+
+
+def heatmap_png(wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode) -> bytes:
     """The heatmap as a PNG, rendered here (no browser, no network)."""
     import vl_convert
 
-    return bytes(vl_convert.vegalite_to_png(chart.properties(width=1100).to_json(), scale=2))
+    spec = heatmap_spec(wave_id, previous_id, market_id, mode)
+    return bytes(vl_convert.vegalite_to_png(json.dumps({**spec, "width": 1100}), scale=2))
+
+
+HeatmapKey = tuple[str, int, int | None, Mode, "Waves", frozenset[int] | None, str]
+
+
+def _heatmap_key(
+    wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode
+) -> HeatmapKey:
+    waves, scope = _waves_and_scope([wave_id, *([previous_id] if previous_id else [])])
+    k, url = settings().min_group_size, settings().database_url
+    # the language is part of the key: labels and numbers are in the viewer's language
+    return url, k, market_id, mode, waves, scope, get_language()
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=128)
+def _heatmap_spec(
+    url: str,
+    k: int,
+    market_id: int | None,
+    mode: Mode,
+    waves: Waves,
+    scope: frozenset[int] | None,
+    language: str,
+) -> dict[str, Any]:
+    shown = [reports.within(_cached_report(url, i, market_id, k, v), scope) for i, v in waves]
+    chart = heatmap_chart(cells(shown[0], mode, shown[1] if len(shown) > 1 else None), mode)
+    # the chart's code is checked by the tests (validated `to_dict`): the thousands of cells
+    # need no schema validation on every view
+    return chart.to_dict(validate=False)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=128)
+def _shown_spec(key: HeatmapKey) -> dict[str, Any]:
+    return _with_arrow(_heatmap_spec(*key))
+
+
+def _with_arrow(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with its datasets already in Arrow form, which Streamlit sends as they are."""
+    datasets = {
+        name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame.from_records(rows))
+        for name, rows in spec.get("datasets", {}).items()
+    }
+    return {**spec, "datasets": datasets} if datasets else spec
 
 
 def csv_bytes(report: Heatmap) -> bytes:
@@ -346,12 +453,12 @@ def _record_export(kind: str, wave_id: int, market_id: int | None) -> None:
     act(audit.record_export, kind=kind, wave_id=wave_id, market_id=market_id)
 
 
-def exports(report: Heatmap, chart: alt.LayerChart, market_id: int | None = None) -> None:
+def exports(report: Heatmap, png: Callable[[], bytes], market_id: int | None = None) -> None:
     """CSV (the same cells as the screen) and a PNG image of the heatmap; each is audited."""
     left, right, _rest = st.columns([1, 1, 2])
     left.download_button(
         _("Download CSV"),
-        csv_bytes(report),
+        lambda: csv_bytes(report),  # built when asked for, like the PNG
         file_name=f"virage-heatmap-wave-{report.wave_number}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -361,7 +468,7 @@ def exports(report: Heatmap, chart: alt.LayerChart, market_id: int | None = None
     )
     right.download_button(
         _("Download PNG"),
-        lambda: export_png(chart),
+        png,
         file_name=f"virage-heatmap-wave-{report.wave_number}.png",
         mime="image/png",
         icon=":material/image:",
@@ -386,12 +493,9 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     st.query_params["department"] = str(department)
     with unit_of_work(engine()) as session:
         wave_ids = reports.waves_of_pulse_until(session, report.wave_id)
-    progress = st.progress(0.0, text=_("Gathering the waves…"))
-    history = []
-    for n, wave_id in enumerate(wave_ids, start=1):
-        history.append(report_for(wave_id, market_id))
-        progress.progress(n / len(wave_ids), text=_("Gathering the waves…"))
-    progress.empty()
+    waves, scope = _waves_and_scope(wave_ids)
+    with st.spinner(_("Gathering the waves…")):  # shown only when they are not cached yet
+        history = _reports(waves, scope, market_id)
     points = reports.trend_of(history, department)
     shown = [p for p in points if p.measures is not None]
     if not shown:
@@ -400,7 +504,9 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
             reason_text(hidden, report.k) if hidden else _("No results yet for this department.")
         )
         return
-    st.altair_chart(trend_chart(points), theme=None, width="stretch")
+    key = (settings().database_url, report.k, market_id, waves, scope, department, get_language())
+    trend, participation = _drill_down_specs(*key)
+    st.vega_lite_chart(trend, theme=None, width="stretch")
     st.caption(
         _(
             "Shaded bands: 95 % confidence intervals. Diamonds: a change from the previous "
@@ -409,7 +515,7 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
         )
     )
     left, right = st.columns([3, 2])
-    left.altair_chart(participation_chart(points), theme=None, width="stretch")
+    left.vega_lite_chart(participation, theme=None, width="stretch")
     right.dataframe(
         pd.DataFrame(
             {
@@ -436,20 +542,72 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
             "barrier": st.column_config.TextColumn(_("Barrier point")),
         },
     )
-    texts = load(reports.comments, report=report, department_id=department)
+    quoted = _comments(report, waves[-1][1], scope, department)
     st.markdown(_("#### Comments"))
     company_wide = current_actor().has_any((Role.HR, Role.LEADER))
-    if texts is None and rows[department].is_company and not company_wide:
+    if quoted is None and rows[department].is_company and not company_wide:
         st.caption(_("The company row is your benchmark: its comments belong to other teams."))
-    elif texts is None:
+    elif quoted is None:
         st.caption(
             _("Comments are shown only for groups of 10 respondents or more, without a filter.")
         )
-    elif not texts:
+    elif not quoted:
         st.caption(_("No comments in this wave."))
-    else:
-        for text in texts:
-            st.markdown(f"> {escape_markdown(text)}")
+    else:  # one block: hundreds of comments are one element, not hundreds
+        st.markdown(quoted)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=256)
+def _drill_down_specs(
+    url: str,
+    k: int,
+    market_id: int | None,
+    waves: Waves,
+    scope: frozenset[int] | None,
+    department: int,
+    language: str,  # part of the key: labels are in the viewer's language
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A department's trend and participation charts, built once (data in Arrow form)."""
+    points = reports.trend_of(_reports(waves, scope, market_id), department)
+    # the charts' code is checked by the tests: no schema validation on every view
+    return (
+        _with_arrow(trend_chart(points).to_dict(validate=False)),
+        _with_arrow(participation_chart(points).to_dict(validate=False)),
+    )
+
+
+def _comments(
+    report: Heatmap, version: tuple[int, int, int], scope: frozenset[int] | None, department: int
+) -> str | None:
+    """A department's comments as quoted Markdown ("" when none); None when they are hidden."""
+    url, actor = settings().database_url, current_actor()
+    try:
+        return _cached_comments(
+            url, report.wave_id, report.market, version, scope, department, report, actor
+        )
+    except VirageError as exc:  # as `load` does: the reason, and nothing else
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=256)
+def _cached_comments(
+    url: str,
+    wave_id: int,
+    market: str | None,
+    version: tuple[int, int, int],
+    scope: frozenset[int] | None,  # who may read them follows from the scope
+    department: int,
+    _report: Heatmap,
+    _actor: Actor,  # what they may read is the scope, in the key
+) -> str | None:
+    """Read, shuffle and quote a department's comments once per data version and scope."""
+    with unit_of_work(engine()) as session:
+        texts = reports.comments(
+            session=session, actor=_actor, report=_report, department_id=department
+        )
+    return None if texts is None else "\n\n".join(f"> {escape_markdown(t)}" for t in texts)
 
 
 def escape_markdown(text: str) -> str:
