@@ -128,7 +128,9 @@ class Answer(SQLModel, table=True):
     __table_args__ = NO_ROWID
 
     response_id: str = Field(foreign_key="response.id", primary_key=True, max_length=32)
-    item_id: str = Field(primary_key=True, max_length=64, index=True)
+    # no index of its own: every read goes through the response (the key's first column),
+    # and each answer written would pay for one (EXPLAIN, README "Performance")
+    item_id: str = Field(primary_key=True, max_length=64)
     value: int | None = None
     choice: str | None = Field(default=None, max_length=64)
 
