@@ -116,6 +116,8 @@ def _run(
         add_waves(engine, company, waves, bar.update)
     finally:
         bar.close()
+    with engine.begin() as conn:  # fresh planner statistics, as after any bulk load
+        conn.exec_driver_sql("ANALYZE")
     build_s = time.perf_counter() - began
     latest = company.wave_ids[-1]
     rules = measure.segment_rules(company)
