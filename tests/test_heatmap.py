@@ -168,3 +168,12 @@ def test_a_large_company_heatmap_is_drawn_and_exported(report: reports.Heatmap) 
     (rows,) = spec["datasets"].values()
     assert len(rows) == len(data.records)
     assert all(v == v for r in rows for v in r.values() if isinstance(v, float))  # no NaN
+
+
+def test_row_labels_stay_apart_and_short(report: reports.Heatmap) -> None:
+    row = report.rows[1]
+    labels = [view.row_label(row, i) for i in range(5000)]  # one department name, many rows
+    assert len(set(labels)) == len(labels)
+    visible = {label.strip(view.ZERO_WIDTH) for label in labels}
+    assert len(visible) == 1  # the tails are invisible
+    assert max(len(label) for label in labels) <= len(labels[0]) + 6  # not one per row

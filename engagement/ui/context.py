@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -28,7 +29,7 @@ def _booted_engine(url: str) -> Engine:
     return get_engine(url)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@lru_cache(maxsize=16)  # keyed by the environment itself, so a changed variable is read
 def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
     return load_settings(dict(environment))
 

@@ -131,13 +131,25 @@ def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool
     return significant(a.favorable, a.answers, b.favorable, b.answers)
 
 
+# invisible characters, used as the digits of a row's number (see `row_label`)
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
+
+
 def row_label(row: HeatmapRow, index: int) -> str:
     """Name with a dot per level (chart labels drop leading spaces) and its respondents.
 
-    A zero-width tail keeps two departments of the same name apart on the axis.
+    An invisible tail — the row's number written in zero-width characters, a handful of
+    them even for thousands of rows — keeps two departments of the same name apart on the
+    axis.
     """
     count = f" ({format_number(row.measures.respondents)})" if row.measures else ""
-    return "· " * row.depth + row.department + count + "\u200b" * index
+    tail = ""
+    while True:
+        index, digit = divmod(index, len(ZERO_WIDTH))
+        tail += ZERO_WIDTH[digit]
+        if not index:
+            break
+    return "· " * row.depth + row.department + count + tail
 
 
 @dataclass(frozen=True)
