@@ -183,6 +183,7 @@ MATRIX: dict[str, Rule] = {
     "roles.grant_role": rule(A),
     "roles.list_grants": rule(A),
     "roles.revoke_role": rule(A),
+    "translations.missing_content": rule(H, L, note="pulses and modules only for HR"),
     "you_said.list_you_said": everyone(),
     "you_said.publish_you_said": rule(H, L),
 }

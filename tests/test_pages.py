@@ -39,6 +39,7 @@ TITLES = {
     "pages/learn.py": "Learn",
     "pages/campaigns.py": "Campaigns",
     "pages/modules.py": "Modules",
+    "pages/translations.py": "Translations",
 }
 
 

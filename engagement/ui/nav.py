@@ -141,6 +141,14 @@ PAGES: tuple[PageSpec, ...] = (
         "modules",
     ),
     PageSpec(
+        "pages/translations.py",
+        N_("Translations"),
+        ":material/translate:",
+        MARKETING,
+        frozenset({Role.HR, Role.LEADER}),
+        "translations",
+    ),
+    PageSpec(
         "pages/pulses.py",
         N_("Pulse surveys"),
         ":material/monitor_heart:",
