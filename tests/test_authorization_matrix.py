@@ -176,6 +176,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "reports.heatmap": rule(M, H, L, limit=Limit.DEPARTMENTS_SHOWN),
     "reports.previous_wave_id_for": rule(M, H, L),
+    "reports.scope_of": rule(M, H, L, note="managers get their own departments only"),
     "reports.scoped": rule(M, H, L, limit=Limit.DEPARTMENTS_SHOWN),
     "reports.wave_ids_until": rule(M, H, L),
     "reports.wave_options": rule(M, H, L),
