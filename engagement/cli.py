@@ -28,6 +28,7 @@ from engagement.services import people_import as import_service
 from engagement.services import pulses, reports
 from engagement.services import roles as role_service
 from engagement.services.directory import actor_for_email, find_department
+from engagement.services.settings import privacy
 
 
 class _Parser(argparse.ArgumentParser):
@@ -214,7 +215,7 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         report = reports.heatmap(
             session=session,
             actor=actor,
-            k=settings.min_group_size,
+            k=privacy(session, settings.min_group_size).min_group_size,
             wave_id=wave_id,
             market_id=market_id,
         )

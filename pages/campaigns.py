@@ -44,7 +44,7 @@ if view.editable(detail):
         ui.load(campaigns.pulse_choices),
     )
 else:
-    k = ui.settings().min_group_size
+    k = ui.privacy_thresholds().min_group_size
     with st.spinner(_("Counting the funnel…")):
         funnel = ui.load(campaign_analytics.campaign_funnel, campaign_id=detail.id, k=k)
         lift = ui.load(campaign_analytics.campaign_lift, campaign_id=detail.id, k=k)

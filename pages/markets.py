@@ -12,7 +12,7 @@ actor = ui.guard(__file__)
 st.title(_("Internal markets"))
 st.caption(_("Groups of employees you address like markets. Membership follows the rules."))
 ui.show_flash()
-k = ui.settings().min_group_size
+k = ui.privacy_thresholds().min_group_size
 can_edit = actor.has(Role.HR)
 markets = {m.id: m for m in ui.load(svc.list_markets)}
 if markets:

@@ -20,7 +20,7 @@ if not waves:
         ),
         icon=":material/event_available:",
     )
-k = ui.settings().min_group_size
+k = ui.privacy_thresholds().min_group_size
 for wave in waves:
     if not wave.answered:
         view.answer_form(wave)

@@ -18,7 +18,7 @@ st.caption(
 )
 ui.show_flash()
 answering.ensure_waves_open()
-k = ui.settings().min_group_size
+k = ui.privacy_thresholds().min_group_size
 rows = ui.load(pulses.list_pulses, k=k)
 if rows:
     view.pulses_table(rows, k)

@@ -184,6 +184,8 @@ MATRIX: dict[str, Rule] = {
     "roles.grant_role": rule(A),
     "roles.list_grants": rule(A),
     "roles.revoke_role": rule(A),
+    "settings.privacy_settings": rule(A),
+    "settings.update_privacy": rule(A),
     "translations.missing_content": rule(H, L, note="pulses and modules only for HR"),
     "you_said.list_you_said": everyone(),
     "you_said.publish_you_said": rule(H, L),
@@ -494,6 +496,7 @@ ARGS: dict[str, Args] = {
     "audit.record": lambda q: {"action": "campaign.save", "target": "A campaign"},
     "audit.record_export": lambda q: {"kind": "heatmap_csv", "wave_id": q.c.closed_wave_id},
     "audit.search_audit": lambda q: {"text": "hana"},
+    "settings.update_privacy": lambda q: {"min_group_size": 6, "comment_min": 10},
     "board.list_items": lambda q: {"filters": BoardFilter(include_hidden=True)},
     "board.post_item": lambda q: {
         "kind": "question",

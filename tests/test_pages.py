@@ -40,6 +40,7 @@ TITLES = {
     "pages/campaigns.py": "Campaigns",
     "pages/modules.py": "Modules",
     "pages/translations.py": "Translations",
+    "pages/privacy.py": "Privacy settings",
 }
 
 

@@ -30,10 +30,12 @@ from engagement.models.pulses import (
     WaveInvite,
 )
 from engagement.models.rollups import DepartmentTally, WaveRollup
+from engagement.models.settings import AppSetting
 from engagement.models.voice import BoardItem, BoardVote, ItemKind, ItemStatus, YouSaidWeDid
 
 __all__ = [
     "Answer",
+    "AppSetting",
     "AuditEntry",
     "BoardItem",
     "BoardVote",

@@ -5,7 +5,16 @@ Pages call these helpers: the gate (who is signed in), the guard (may they open 
 the shared renderers.
 """
 
-from engagement.ui.context import act, current_actor, flash, load, settings, show_flash
+from engagement.ui.context import (
+    act,
+    current_actor,
+    flash,
+    forget_privacy_thresholds,
+    load,
+    privacy_thresholds,
+    settings,
+    show_flash,
+)
 from engagement.ui.gate import sign_in_gate
 from engagement.ui.nav import guard, navigation
 
@@ -13,9 +22,11 @@ __all__ = [
     "act",
     "current_actor",
     "flash",
+    "forget_privacy_thresholds",
     "guard",
     "load",
     "navigation",
+    "privacy_thresholds",
     "settings",
     "show_flash",
     "sign_in_gate",

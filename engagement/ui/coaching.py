@@ -20,7 +20,7 @@ from engagement.services.coaching import LogDraft, LogView, Nudges, Team
 from engagement.services.reports import Heatmap, HeatmapRow, WaveOption
 from engagement.services.team_measures import Drops, FollowThrough
 from engagement.ui import heatmap as heatmap_view
-from engagement.ui.context import act, flash, load, settings
+from engagement.ui.context import act, flash, load, privacy_thresholds
 from engagement.ui.render import INDENT, department_label
 
 DIMENSIONS = (*CHANGE_PATH, Dimension.CUSTOMER_THOUGHT)
@@ -334,7 +334,7 @@ def manager_view() -> None:
     """Everything a manager coaches with, for one team they manage."""
     teams = load(coaching.coached_teams)
     team = team_picker(teams)
-    k = settings().min_group_size
+    k = privacy_thresholds().min_group_size
     waves = Waves()
     barrier = None
     with st.container(border=True):

@@ -17,6 +17,7 @@ from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.errors import ConfigurationError, VirageError
 from engagement.i18n import _
+from engagement.services.settings import Privacy, privacy
 
 T = TypeVar("T")
 ACTOR_KEY = "virage.actor"
@@ -46,6 +47,23 @@ def settings() -> Settings:
         st.error(_("Virage is not configured correctly: {message}").format(message=exc))
         st.stop()
         raise  # unreachable: st.stop raises
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _privacy(url: str, default_k: int) -> Privacy:
+    # shared by the sessions of this process for 30 s: another replica's change shows by then
+    with unit_of_work(_booted_engine(url)) as session:
+        return privacy(session, default_k)
+
+
+def privacy_thresholds() -> Privacy:
+    """The privacy thresholds in force (the administrator's, else the environment's)."""
+    return _privacy(settings().database_url, settings().min_group_size)
+
+
+def forget_privacy_thresholds() -> None:
+    """After a change in this process: read the new thresholds on the next run."""
+    _privacy.clear()
 
 
 def engine() -> Engine:

@@ -23,7 +23,7 @@ from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
 from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
-from engagement.ui.context import act, current_actor, engine, settings
+from engagement.ui.context import act, current_actor, engine, privacy_thresholds, settings
 from engagement.ui.render import INDENT
 
 HIDDEN_COLOUR = "#d9d9d9"
@@ -94,7 +94,7 @@ def reports_for(wave_ids: Sequence[int], market_id: int | None) -> list[Heatmap]
 
 
 def _reports(waves: Waves, scope: frozenset[int] | None, market_id: int | None) -> list[Heatmap]:
-    k, url = settings().min_group_size, settings().database_url
+    k, url = privacy_thresholds().min_group_size, settings().database_url
     return [reports.within(r, scope) for r in _cached_history(url, k, market_id, waves)]
 
 
@@ -311,7 +311,7 @@ def _heatmap_key(
     wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode
 ) -> HeatmapKey:
     waves, scope = _waves_and_scope([wave_id, *([previous_id] if previous_id else [])])
-    k, url = settings().min_group_size, settings().database_url
+    k, url = privacy_thresholds().min_group_size, settings().database_url
     # the language is part of the key: labels and numbers are in the viewer's language
     return url, k, market_id, mode, waves, scope, get_language()
 
@@ -561,7 +561,9 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
         st.caption(_("The company row is your benchmark: its comments belong to other teams."))
     elif quoted is None:
         st.caption(
-            _("Comments are shown only for groups of 10 respondents or more, without a filter.")
+            _(
+                "Comments are shown only for groups of {n} respondents or more, without a filter."
+            ).format(n=privacy_thresholds().comment_min)
         )
     elif not quoted:
         st.caption(_("No comments in this wave."))
@@ -594,8 +596,17 @@ def _comments(
     """A department's comments as quoted Markdown ("" when none); None when they are hidden."""
     url, actor = settings().database_url, current_actor()
     try:
+        comment_min = privacy_thresholds().comment_min
         return _cached_comments(
-            url, report.wave_id, report.market, version, scope, department, report, actor
+            url,
+            report.wave_id,
+            report.market,
+            version,
+            scope,
+            department,
+            comment_min,
+            report,
+            actor,
         )
     except VirageError as exc:  # as `load` does: the reason, and nothing else
         st.error(str(exc))
@@ -611,13 +622,18 @@ def _cached_comments(
     version: tuple[int, int, int],
     scope: frozenset[int] | None,  # who may read them follows from the scope
     department: int,
+    comment_min: int,
     _report: Heatmap,
     _actor: Actor,  # what they may read is the scope, in the key
 ) -> str | None:
     """Read, shuffle and quote a department's comments once per data version and scope."""
     with unit_of_work(engine()) as session:
         texts = reports.comments(
-            session=session, actor=_actor, report=_report, department_id=department
+            session=session,
+            actor=_actor,
+            report=_report,
+            department_id=department,
+            comment_min=comment_min,
         )
     return None if texts is None else "\n\n".join(f"> {escape_markdown(t)}" for t in texts)
 

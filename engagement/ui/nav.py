@@ -181,6 +181,14 @@ PAGES: tuple[PageSpec, ...] = (
         "import-people",
     ),
     PageSpec(
+        "pages/privacy.py",
+        N_("Privacy settings"),
+        ":material/shield_lock:",
+        ADMIN,
+        frozenset({Role.ADMIN}),
+        "privacy",
+    ),
+    PageSpec(
         "pages/audit.py",
         N_("Audit log"),
         ":material/history:",
