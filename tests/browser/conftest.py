@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from engagement.db import get_engine
+from tests.conftest import ON_PG, fresh_pg_database
+
 PROJECT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -91,10 +94,21 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def server_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The served database: a SQLite file, or PostgreSQL on PostgreSQL runs."""
+    if ON_PG:
+        with fresh_pg_database("virage_test_server") as url:
+            yield url
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'virage.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(
+    server_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of a portal serving a small demo company."""
-    db = tmp_path_factory.mktemp("server") / "virage.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "VIRAGE_ENV": "development"}
+    env = {**os.environ, "DATABASE_URL": server_database_url, "VIRAGE_ENV": "development"}
     subprocess.run(
         [sys.executable, "-m", "engagement", "demo", "--employees", "150", "--seed", "7"],
         cwd=PROJECT,
@@ -104,8 +118,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         timeout=120,
     )
     proc, base = start_server(env, tmp_path_factory.mktemp("logs") / "server.log")
-    yield base, f"sqlite:///{db}"
+    yield base, server_database_url
     stop_server(proc)
+    get_engine(server_database_url).dispose()  # the tests read it too: let it be dropped
 
 
 @pytest.fixture
