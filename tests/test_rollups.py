@@ -215,3 +215,30 @@ def test_the_benchmark_builder_stores_every_history_wave(
         assert reports.company_report(session, K, wave_id) == reports.company_report(
             session, K, wave_id, stored=False
         )
+
+
+def test_a_wave_with_a_stored_rollup_takes_no_more_answers(demo: Session) -> None:
+    from engagement.authz import Actor
+    from engagement.errors import InvalidInput
+    from engagement.models import Participation, WaveInvite
+    from engagement.privacy import participant_token, wave_scope
+
+    wave = _waves(demo)[-2]
+    assert wave.id in _stored_waves(demo)
+    answered = set(
+        demo.exec(select(Participation.token).where(Participation.wave_id == wave.id)).all()
+    )
+    silent = next(
+        e
+        for e in demo.exec(select(WaveInvite.employee_id).where(WaveInvite.wave_id == wave.id))
+        if participant_token(wave_scope(wave.id or 0), e) not in answered
+    )
+    # even on a day inside the wave (a clock set back): its figures are final
+    with pytest.raises(InvalidInput, match="closed"):
+        pulses.submit_response(
+            session=demo,
+            actor=Actor(employee_id=silent, email="", name=""),
+            wave_id=wave.id or 0,
+            answers={"understand_mission": 5},
+            today=wave.opens_on,
+        )

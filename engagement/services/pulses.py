@@ -35,6 +35,7 @@ from engagement.models import (
     Response,
     Wave,
     WaveInvite,
+    WaveRollup,
 )
 from engagement.models.pulses import random_id
 from engagement.privacy import checkin_scope, participant_token, wave_scope
@@ -347,9 +348,12 @@ _ANSWERING = (
         col(Pulse.custom_items),
         col(Pulse.allow_comment),
         col(WaveInvite.employee_id),
+        col(WaveRollup.wave_id),
         *SNAPSHOT_COLUMNS,
     )
     .join(Pulse, col(Pulse.id) == Wave.pulse_id)
+    # a wave whose roll-up is stored is final (engagement/measures/rollups.py)
+    .outerjoin(WaveRollup, col(WaveRollup.wave_id) == Wave.id)
     .outerjoin(
         WaveInvite,
         (col(WaveInvite.wave_id) == Wave.id)
@@ -408,12 +412,12 @@ def submit_response(
     ).first()
     if row is None:
         raise NotFound(_("That pulse wave does not exist."))
-    opens_on, closes_on, item_ids, custom_items, allow_comment, invited = row[:6]
-    if not opens_on <= today <= closes_on:
+    opens_on, closes_on, item_ids, custom_items, allow_comment, invited, final = row[:7]
+    if not opens_on <= today <= closes_on or final is not None:
         raise InvalidInput(_("This pulse wave is closed: answers are no longer taken."))
     if actor.employee_id is None or invited is None:
         raise NotAllowed(_("This pulse wave was not sent to you."))
-    person = row[6:]
+    person = row[7:]
     asked = {item.id: item for item in _items(item_ids, custom_items, default_bank())}
     checked = {}
     for item_id, value in answers.items():
