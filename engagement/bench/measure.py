@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
+from engagement import PROJECT_DIR
 from engagement.authz import Actor
 from engagement.bench.company import Company
 from engagement.db import get_engine
@@ -97,12 +99,28 @@ def pandas_elsewhere(url: str, wave_id: int, repeat: int) -> tuple[float, float]
     """The pandas baseline in a process of its own: (median ms, that process's peak MB).
 
     It loads every answer by design (tens of millions of rows at 100,000 people × 52 waves),
-    so it must not count in the memory of the code path the app runs.
+    so it must not count in the memory of the code path the app runs. A fresh interpreter, not
+    multiprocessing's spawn: spawn re-runs the parent's __main__, which under a test runner
+    that ran a Streamlit script (AppTest) is that script.
     """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        ms, peak = pool.submit(_pandas_child, url, wave_id, repeat).result()
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, url, str(wave_id), str(repeat)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:  # fail loudly, with the child's own words
+        raise RuntimeError(f"the pandas baseline failed:\n{done.stderr[-2000:]}")
+    ms, peak = json.loads(done.stdout.strip().splitlines()[-1])
     return float(ms), float(peak)
+
+
+_CHILD = (
+    "import json, sys\n"
+    "from engagement.bench.measure import _pandas_child\n"
+    "print(json.dumps(_pandas_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))\n"
+)
 
 
 def _pandas_child(url: str, wave_id: int, repeat: int) -> tuple[float, float]:
