@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,11 +82,15 @@ def _dispose(url: str) -> None:
 @pytest.fixture(autouse=True)
 def _english_and_clean_caches() -> Iterator[None]:
     """Each test starts in English with empty Streamlit caches (they are process-wide)."""
+    main = sys.modules["__main__"]
     set_language("en")
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
     set_language("en")
+    # AppTest runs the app as __main__ and leaves it there: a process spawned by a later
+    # test (the bench's pandas baseline) would start by running the app
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
