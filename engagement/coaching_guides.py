@@ -16,9 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engagement import CONTENT_DIR
+from engagement.content_files import decode, load_front_matter
+from engagement.content_files import key_line as _key_line
+from engagement.content_files import problem as _error
+from engagement.content_files import split_front_matter as _split
 from engagement.errors import InvalidInput
 from engagement.i18n import LANGUAGES, N_, _, get_language, normalize_language
 from engagement.questions import Dimension
@@ -32,7 +34,6 @@ SECTION_LABELS = {
     "pitfalls": N_("Pitfalls"),
 }
 KEYS = ("dimension", "language", "title", "summary", "minutes")
-MAX_FILE_BYTES = 200_000
 TITLE_MAX, SUMMARY_MAX, SECTION_MAX = 160, 1_000, 20_000
 _HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<part>[a-z_]+)\}\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -81,48 +82,8 @@ class GuideLibrary:
         return [(d, lang) for d in Dimension for lang in LANGUAGES if (d, lang) not in self.guides]
 
 
-def _error(source: str, line: int | None, problem: str) -> InvalidInput:
-    if line is None:
-        return InvalidInput(_("{file}: {problem}").format(file=source, problem=problem))
-    return InvalidInput(
-        _("{file}, line {line}: {problem}").format(file=source, line=line, problem=problem)
-    )
-
-
-def _key_line(front: list[str], key: str) -> int:
-    """The file line (1-based) of a front-matter key (the first front-matter line if absent)."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
-    for i, line in enumerate(front):
-        if pattern.match(line):
-            return i + 2  # +1 for 1-based, +1 for the opening ---
-    return 2
-
-
-def _split(text: str, source: str) -> tuple[list[str], list[str], int]:
-    """Front-matter lines, body lines, and the file line of the first body line."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise _error(source, 1, _("the file must start with a front matter line “---”."))
-    for i, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            return lines[1:i], lines[i + 1 :], i + 2
-    raise _error(source, 1, _("the front matter has no closing line “---”."))
-
-
 def _front(front: list[str], source: str) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load("\n".join(front))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _error(
-            source,
-            line,
-            _("the front matter is not valid YAML ({problem}).").format(problem=problem),
-        ) from exc
-    if not isinstance(raw, dict):
-        raise _error(source, 2, _("the front matter must be “key: value” lines."))
+    raw = load_front_matter(front, source)
     for key in raw:
         if key not in KEYS:
             raise _error(
@@ -252,12 +213,7 @@ def parse_guide(text: str, source: str) -> Guide:
 
 def read_guide(path: Path) -> Guide:
     """Parse a guide file from disk; its name must say its dimension and language."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise _error(path.name, None, _("the file is larger than 200 KB."))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise _error(path.name, None, _("the file is not UTF-8 text.")) from exc
+    text = decode(path.name, path.read_bytes())
     guide = parse_guide(text, path.name)
     expected = f"{guide.dimension.value}.{guide.language}.md"
     if path.name != expected:

@@ -17,6 +17,11 @@ from typing import Any
 import yaml
 
 from engagement import CONTENT_DIR
+from engagement.content_files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported
+from engagement.content_files import decode, load_front_matter
+from engagement.content_files import key_line as _key_line
+from engagement.content_files import problem as _error
+from engagement.content_files import split_front_matter as _split
 from engagement.errors import InvalidInput
 from engagement.i18n import LANGUAGES, N_, _
 from engagement.pillars import Pillar
@@ -30,7 +35,6 @@ STEP_LABELS = {
     "tools": N_("Tools"),
 }
 DEFAULT_PASS_MARK = 80
-MAX_FILE_BYTES = 200_000
 TITLE_MAX, TEXT_MAX, STEP_MAX = 160, 1_000, 20_000
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<step>[a-z_]+)\}\s*$")
@@ -126,36 +130,6 @@ class LoadResult:
 
     modules: dict[str, dict[str, ModuleFile]] = field(default_factory=dict)
     errors: list[InvalidInput] = field(default_factory=list)
-
-
-def _error(source: str, line: int | None, problem: str) -> InvalidInput:
-    if line is None:
-        return InvalidInput(_("{file}: {problem}").format(file=source, problem=problem))
-    return InvalidInput(
-        _("{file}, line {line}: {problem}").format(file=source, line=line, problem=problem)
-    )
-
-
-def _key_line(front: list[str], key: str, start: int = 0, occurrence: int = 0) -> int:
-    """The file line (1-based) where a front-matter key appears (its n-th occurrence)."""
-    pattern = re.compile(rf"^\s*-?\s*{re.escape(key)}\s*:")
-    seen = 0
-    for i, line in enumerate(front[start:], start=start):
-        if pattern.match(line):
-            if seen == occurrence:
-                return i + 2  # +1 for 1-based, +1 for the opening ---
-            seen += 1
-    return 2
-
-
-def _split(text: str, source: str) -> tuple[list[str], list[str], int]:
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise _error(source, 1, _("the file must start with a front matter line “---”."))
-    for i, line in enumerate(lines[1:], start=1):
-        if line.rstrip() == "---":
-            return lines[1:i], lines[i + 1 :], i + 2
-    raise _error(source, 1, _("the front matter has no closing line “---”."))
 
 
 def _text(raw: dict[str, Any], key: str, front: list[str], source: str, limit: int) -> str:
@@ -298,19 +272,7 @@ def _steps(body: list[str], first_line: int, source: str) -> dict[str, tuple[str
 def parse_module(text: str, source: str) -> ModuleFile:
     """Read one module file's text; InvalidInput names the file, the line and the problem."""
     front, body, body_line = _split(text, source)
-    try:
-        raw = yaml.safe_load("\n".join(front))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _error(
-            source,
-            line,
-            _("the front matter is not valid YAML ({problem}).").format(problem=problem),
-        ) from exc
-    if not isinstance(raw, dict):
-        raise _error(source, 2, _("the front matter must be “key: value” lines."))
+    raw = load_front_matter(front, source)
     key = raw.get("id")
     if not isinstance(key, str) or not _ID.match(key):
         raise _error(
@@ -372,21 +334,20 @@ def same_structure(a: ModuleFile, b: ModuleFile) -> str | None:
 
 def read_module_file(path: Path) -> ModuleFile:
     """Parse a module file from disk, refusing oversized or undecodable files."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise _error(path.name, None, _("the file is larger than 200 KB."))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _error(path.name, None, _("the file is not UTF-8 text.")) from exc
-    return parse_module(text, path.name)
+    return parse_module(decode(path.name, path.read_bytes()), path.name)
 
 
 def load_modules(paths: Iterable[Path]) -> LoadResult:
     """Parse module files; each broken file is reported and skipped, the rest load."""
+    return load_module_sources((path.name, path.read_bytes()) for path in paths)
+
+
+def load_module_sources(sources: Iterable[tuple[str, bytes]]) -> LoadResult:
+    """Parse module files given as (file name, bytes), e.g. uploaded ones; same rules."""
     result = LoadResult()
-    for path in sorted(paths):
+    for name, data in sorted(sources):
         try:
-            doc = read_module_file(path)
+            doc = parse_module(decode(name, data), name)
         except InvalidInput as exc:
             result.errors.append(exc)
             continue
@@ -394,7 +355,7 @@ def load_modules(paths: Iterable[Path]) -> LoadResult:
         if doc.language in languages:
             result.errors.append(
                 _error(
-                    path.name,
+                    name,
                     None,
                     _("module “{key}” in “{lang}” is already in {other}.").format(
                         key=doc.key, lang=doc.language, other=languages[doc.language].source
@@ -406,7 +367,7 @@ def load_modules(paths: Iterable[Path]) -> LoadResult:
             (p for other in languages.values() if (p := same_structure(other, doc))), None
         )
         if problem:
-            result.errors.append(_error(path.name, None, problem))
+            result.errors.append(_error(name, None, problem))
             continue
         languages[doc.language] = doc
     return result

@@ -174,10 +174,14 @@ def campaign_funnel(
         )
     ).all():
         by_dept[int(dept)].append(int(person))
+    # each person counts in their department and every department above it
+    parent = {n.id: n.parent_id for n in nodes}
     subtree: dict[int, list[int]] = defaultdict(list)
-    for node in nodes:
-        for dept in org_tree.subtree_ids(nodes, node.id):
-            subtree[node.id].extend(by_dept.get(dept, []))
+    for dept, people in by_dept.items():
+        at: int | None = dept
+        while at is not None and at in parent:
+            subtree[at].extend(people)
+            at = parent[at]
     decisions = suppress(
         [Group(id=n.id, parent=n.parent_id, respondents=len(subtree[n.id])) for n in nodes], k
     )

@@ -379,6 +379,16 @@ def list_campaigns(*, session: Session, actor: Actor) -> list[CampaignRow]:
     """Every campaign, newest first, for HR and leaders."""
     require_role(actor, *AUTHORS)
     names = {m.id: m.name for m in session.exec(select(Market)).all()}
+    targets: dict[int, list[str]] = {}
+    for link in session.exec(select(CampaignMarket)).all():
+        targets.setdefault(link.campaign_id, []).append(names.get(link.market_id, "?"))
+    reached = dict(
+        session.exec(
+            select(CampaignAudience.campaign_id, func.count()).group_by(
+                col(CampaignAudience.campaign_id)
+            )
+        ).all()
+    )
     rows = []
     for c in session.exec(
         select(Campaign).order_by(col(Campaign.starts_on).desc(), col(Campaign.id).desc())
@@ -392,8 +402,8 @@ def list_campaigns(*, session: Session, actor: Actor) -> list[CampaignRow]:
                 status=CampaignStatus(c.status),
                 starts_on=c.starts_on,
                 ends_on=c.ends_on,
-                markets=sorted(names.get(m, "?") for m in market_ids_of(session, c.id)),
-                audience=_audience_size(session, c.id),
+                markets=sorted(targets.get(c.id, [])),
+                audience=int(reached.get(c.id, 0)),
                 missing=sorted(set(missing_languages(c.title)) | set(missing_languages(c.message))),
             )
         )

@@ -7,7 +7,6 @@ records (not pulse answers) and reach analytics only through the suppression pat
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from engagement.modules import (
     STEPS,
     ModuleFile,
     ModuleText,
-    load_modules,
+    load_module_sources,
     parse_module,
     same_structure,
     score,
@@ -272,13 +271,7 @@ def import_modules(*, session: Session, actor: Actor, files: list[tuple[str, byt
         raise InvalidInput(_("Choose at least one module file (.md)."))
     if len(files) > MAX_IMPORT_FILES:
         raise InvalidInput(_("At most {n} files at once.").format(n=MAX_IMPORT_FILES))
-    with tempfile.TemporaryDirectory() as folder:
-        paths = []
-        for name, data in files:
-            path = Path(folder) / Path(name).name
-            path.write_bytes(data)
-            paths.append(path)
-        result = load_modules(paths)
+    result = load_module_sources((Path(name).name, data) for name, data in files)
     if result.errors:
         listed = "\n".join(f"- {e}" for e in result.errors)
         raise InvalidInput(
@@ -396,24 +389,13 @@ def my_modules(*, session: Session, actor: Actor) -> list[ModuleCard]:
     if actor.employee_id is None:
         return []
     assigned = assigned_keys(session, actor.employee_id)
-    newest = session.exec(
-        select(ModuleVersion.module_key, func.max(ModuleVersion.version))
+    rows: dict[str, ModuleVersion] = {}  # the newest published version of each module
+    for row in session.exec(
+        select(ModuleVersion)
         .where(ModuleVersion.status == ModuleStatus.PUBLISHED.value)
-        .group_by(col(ModuleVersion.module_key))
-    ).all()
-    rows = {
-        r.module_key: r
-        for r in session.exec(
-            select(ModuleVersion).where(
-                col(ModuleVersion.id).in_(
-                    select(ModuleVersion.id).where(
-                        ModuleVersion.status == ModuleStatus.PUBLISHED.value
-                    )
-                )
-            )
-        ).all()
-        if (r.module_key, r.version) in {(k, v) for k, v in newest}
-    }
+        .order_by(col(ModuleVersion.version).desc())
+    ).all():
+        rows.setdefault(row.module_key, row)
     progress = {
         p.module_key: p
         for p in session.exec(

@@ -364,7 +364,12 @@ def feed(items: Sequence[FeedItem]) -> None:
         i for i in items if i.must_acknowledge and i.state != campaigns.FeedState.ACKNOWLEDGED
     ]
     if waiting:
-        st.warning(ngettext_waiting(len(waiting)), icon=":material/notification_important:")
+        message = ngettext(
+            "{n} campaign is waiting for your acknowledgement.",
+            "{n} campaigns are waiting for your acknowledgement.",
+            len(waiting),
+        ).format(n=len(waiting))
+        st.warning(message, icon=":material/notification_important:")
     opened = st.session_state.get("home.campaign")
     for item in items:
         with st.container(border=True):
@@ -385,14 +390,6 @@ def feed(items: Sequence[FeedItem]) -> None:
                     st.rerun()
                 continue
             _campaign_body(item)
-
-
-def ngettext_waiting(n: int) -> str:
-    return ngettext(
-        "{n} campaign is waiting for your acknowledgement.",
-        "{n} campaigns are waiting for your acknowledgement.",
-        n,
-    ).format(n=n)
 
 
 def _state_colour(state: str) -> str:
