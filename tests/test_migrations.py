@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic import command
 from alembic.util.exc import CommandError
-from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlalchemy import JSON, Boolean, Date, DateTime, column, func, insert, inspect, table
+from sqlmodel import Session, SQLModel, select
 
 from engagement.db import alembic_config, get_engine, migrate
+from engagement.models import Market, Pulse
 
 
 def test_no_drift_between_models_and_migrations(database_url: str) -> None:
@@ -38,3 +41,75 @@ def test_check_detects_drift(sqlite_url: str) -> None:
     except CommandError:
         return
     raise AssertionError("alembic check did not notice a missing schema")
+
+
+def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url: str) -> None:
+    """Everything written before names per language was English: it becomes the English name."""
+    cfg = alembic_config(sqlite_url)
+    command.downgrade(cfg, "0009")
+    now = datetime.now(UTC)
+    market = table(
+        "market",
+        *(column(c) for c in ("name", "description", "created_by")),
+        column("rules", JSON()),
+        column("created_at", DateTime()),
+        column("updated_at", DateTime()),
+    )
+    pulse = table(
+        "pulse",
+        *(column(c) for c in ("name", "cadence", "open_days", "created_by")),
+        column("start_date", Date()),
+        column("item_ids", JSON()),
+        column("custom_items", JSON()),
+        column("allow_comment", Boolean()),
+        column("active", Boolean()),
+        column("created_at", DateTime()),
+    )
+    with get_engine(sqlite_url).begin() as conn:
+        conn.execute(
+            insert(market),
+            [
+                {"name": name, "description": "", "created_by": "hr", "rules": {}}
+                | {"created_at": now, "updated_at": now}
+                for name in ("Front line", "Night shift")
+            ],
+        )
+        conn.execute(
+            insert(pulse),
+            {
+                "name": "Weekly change pulse",
+                "cadence": "weekly",
+                "open_days": 5,
+                "created_by": "hr",
+                "start_date": date(2026, 11, 2),
+                "item_ids": ["understand_mission"],
+                "custom_items": [],
+                "allow_comment": True,
+                "active": True,
+                "created_at": now,
+            },
+        )
+    migrate(sqlite_url)
+    with Session(get_engine(sqlite_url)) as s:
+        assert sorted((m.name, m.names) for m in s.exec(select(Market))) == [
+            ("Front line", {"en": "Front line"}),
+            ("Night shift", {"en": "Night shift"}),
+        ]
+        [weekly] = s.exec(select(Pulse)).all()
+        assert weekly.names == {"en": "Weekly change pulse"}
+    # a row written without names (an older replica during a rolling upgrade) gets none, not NULL
+    with get_engine(sqlite_url).begin() as conn:
+        conn.execute(
+            insert(market),
+            {"name": "Plant", "description": "", "created_by": "hr", "rules": {}}
+            | {"created_at": now, "updated_at": now},
+        )
+    with Session(get_engine(sqlite_url)) as s:
+        assert s.exec(select(Market).where(Market.name == "Plant")).one().names == {}
+    # and back: the column goes, the rows stay
+    command.downgrade(cfg, "0009")
+    columns = {c["name"] for c in inspect(get_engine(sqlite_url)).get_columns("market")}
+    assert "names" not in columns
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(market)).scalar() == 3
+    migrate(sqlite_url)

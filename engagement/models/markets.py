@@ -15,7 +15,12 @@ class Market(SQLModel, table=True):
     """A named rule over employee attributes; membership is computed, never hand-kept."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # the canonical name (unique; the English one when given), and the name per language
+    # ({"en": …, "fr": …}) that people read (engagement.i18n.display_name)
     name: str = Field(max_length=120, unique=True)
+    names: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     description: str = Field(default="", max_length=500)
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by: str = Field(default="", max_length=320)

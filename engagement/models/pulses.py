@@ -38,7 +38,12 @@ class Pulse(SQLModel, table=True):
     """A short recurring survey; each occurrence is a wave."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # the canonical name (unique; the English one when given), and the name per language
+    # ({"en": …, "fr": …}) that people read (engagement.i18n.display_name)
     name: str = Field(max_length=120, unique=True)
+    names: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     cadence: str = Field(default=Cadence.WEEKLY.value, max_length=16)
     open_days: int = Field(default=5)
     start_date: date
