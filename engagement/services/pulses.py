@@ -11,19 +11,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, insert, or_
+from sqlalchemy import bindparam, exists, func, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
-from engagement.i18n import LANGUAGES, _
+from engagement.i18n import LANGUAGES, _, display_name
 from engagement.markets import TENURE_BANDS, MarketRules, hire_date_window
 from engagement.models import (
-    Answer,
     Cadence,
     Checkin,
     CheckinDay,
@@ -32,16 +29,17 @@ from engagement.models import (
     Participation,
     Pulse,
     PulseTarget,
-    Response,
     Wave,
     WaveInvite,
     WaveRollup,
 )
 from engagement.models.pulses import random_id
+from engagement.names import NAME_MAX, canonical_name, clean_names, find_clash, sort_key
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot
+from engagement.services.pulse_answers import insert_once, write_response
 
 COMMENT_MAX = 2000
 
@@ -172,11 +170,16 @@ class CustomQuestion:
     dimension: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PulseDraft:
-    """What HR fills in to create a pulse."""
+    """What HR fills in to create a pulse.
 
-    name: str
+    `names` is its name per language ({"en": …, "fr": …}, at least one); `name` alone is short
+    for a name in English only.
+    """
+
+    names: dict[str, str] | None = None
+    name: str = ""
     item_ids: list[str]
     start_date: date
     cadence: str = Cadence.WEEKLY.value
@@ -186,17 +189,47 @@ class PulseDraft:
     custom: list[CustomQuestion] | None = None
 
 
+def _checked_names(session: Session, names: dict[str, str], pulse_id: int | None) -> dict[str, str]:
+    """The names tidied, or why they cannot be taken: missing, too long, or no one could tell
+    them from another pulse's in some language."""
+    names = clean_names(names)
+    if not names or any(len(n) > NAME_MAX for n in names.values()):
+        raise InvalidInput(
+            _(
+                "Give the pulse a name in English or in French, of at most {n} characters each."
+            ).format(n=NAME_MAX)
+        )
+    others = session.exec(
+        select(Pulse.name, Pulse.names).where(col(Pulse.id) != (pulse_id or 0))
+    ).all()
+    clash = find_clash(names, others)
+    if clash is not None:
+        message = (
+            _(
+                "The English name “{name}” is already used by the pulse survey “{other}”. "
+                "Choose another English name."
+            )
+            if clash.language == "en"
+            else _(
+                "The French name “{name}” is already used by the pulse survey “{other}”. "
+                "Choose another French name."
+            )
+        )
+        other = display_name(clash.other_name, clash.other_names)
+        raise InvalidInput(message.format(name=clash.name, other=other))
+    return names
+
+
 def create_pulse(
     *, session: Session, actor: Actor, draft: PulseDraft, bank: Bank | None = None
 ) -> int:
     """Create a pulse (HR). Its waves open by date."""
     require_role(actor, Role.HR)
     bank = bank or default_bank()
-    name = draft.name.strip()
-    if not name or len(name) > 120:
-        raise InvalidInput(_("Give the pulse a name of at most 120 characters."))
-    if session.exec(select(Pulse.id).where(func.lower(Pulse.name) == name.lower())).first():
-        raise InvalidInput(_("A pulse called “{name}” already exists.").format(name=name))
+    names = _checked_names(
+        session, {"en": draft.name} if draft.names is None else draft.names, None
+    )
+    name = canonical_name(names)
     custom = [c for c in draft.custom or [] if c.text_en.strip() or c.text_fr.strip()]
     if not draft.item_ids and not custom:
         raise InvalidInput(_("Choose at least one question."))
@@ -215,6 +248,7 @@ def create_pulse(
         raise InvalidInput(_("A wave stays open between 1 and 31 days."))
     pulse = Pulse(
         name=name,
+        names=names,
         cadence=cadence.value,
         open_days=draft.open_days,
         start_date=draft.start_date,
@@ -241,11 +275,31 @@ def create_pulse(
         if session.get(Market, market_id) is None:
             raise InvalidInput(_("That internal market no longer exists."))
         session.add(PulseTarget(pulse_id=pulse.id, market_id=market_id))
-    after = audit.fields_of(pulse, "cadence", "open_days", "start_date", "item_ids", "custom_items")
+    after = audit.fields_of(
+        pulse, "names", "cadence", "open_days", "start_date", "item_ids", "custom_items"
+    )
     after["markets"] = audit.market_names(session, draft.market_ids or [])
     audit.record(session, actor=actor, action="pulse.create", target=name, after=after)
     session.flush()
     return pulse.id
+
+
+def rename_pulse(*, session: Session, actor: Actor, pulse_id: int, names: dict[str, str]) -> int:
+    """Change a pulse's names in English and French (HR), e.g. to add a missing translation."""
+    require_role(actor, Role.HR)
+    pulse = session.get(Pulse, pulse_id)
+    if pulse is None:
+        raise NotFound(_("That pulse survey no longer exists."))
+    names = _checked_names(session, names, pulse_id)
+    before = audit.fields_of(pulse, "name", "names")
+    pulse.name, pulse.names = canonical_name(names), names
+    session.add(pulse)
+    after = audit.fields_of(pulse, "name", "names")
+    audit.record(
+        session, actor=actor, action="pulse.rename", target=pulse.name, before=before, after=after
+    )
+    session.flush()
+    return pulse_id
 
 
 @dataclass(frozen=True)
@@ -287,7 +341,7 @@ def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> li
     return [
         OpenWave(
             wave_id=int(wave.id or 0),
-            pulse_name=pulse.name,
+            pulse_name=display_name(pulse.name, pulse.names),
             number=wave.number,
             closes_on=wave.closes_on,
             answered=wave.id in answered,
@@ -299,8 +353,6 @@ def my_waves(*, session: Session, actor: Actor, today: date | None = None) -> li
 
 
 REPORTS = Employee.__table__.alias("reports")  # type: ignore[attr-defined]
-RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
-ANSWERS: Table = Answer.__table__  # type: ignore[attr-defined]
 # what a response or check-in keeps of the person: their department and segment attributes
 SNAPSHOT_COLUMNS = (
     col(Employee.department_id),
@@ -336,10 +388,8 @@ def _snapshot(session: Session, employee_id: int, today: date) -> dict[str, Any]
     return None if row is None else _snapshot_of(row, today)
 
 
-# Answering is the hot path of a pulse (thousands of people within minutes): its statements
-# are built once, run on the session's connection without ORM bookkeeping, and a second
-# answer is stopped by ON CONFLICT DO NOTHING on the token's key — no savepoint round trips,
-# race-safe between processes, and the transaction stays usable.
+# Answering reads the wave, its questions, the invitation and the person's snapshot at once
+# (engagement/services/pulse_answers.py writes the answer).
 _ANSWERING = (
     sa_select(
         col(Wave.opens_on),
@@ -363,24 +413,6 @@ _ANSWERING = (
     .where(col(Wave.id) == bindparam("wave_id"))
 )
 _SNAPSHOT = sa_select(*SNAPSHOT_COLUMNS).where(col(Employee.id) == bindparam("employee_id"))
-_INSERT_RESPONSE = insert(RESPONSES)
-# RETURNING makes SQLAlchemy send the answers as one multi-row INSERT (“insertmanyvalues”)
-# rather than one statement per answer
-_INSERT_ANSWERS = insert(ANSWERS).returning(ANSWERS.c.item_id)
-_INSERT_ONCE: dict[tuple[str, str], Any] = {
-    (dialect, table.name): make(table)
-    .on_conflict_do_nothing()
-    .execution_options(preserve_rowcount=True)
-    for dialect, make in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-    for table in (Participation.__table__, CheckinDay.__table__)  # type: ignore[attr-defined]
-}
-
-
-def _insert_once(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
-    """Insert a row unless its key exists (then False), even when another process races us."""
-    connection = session.connection()
-    stmt = _INSERT_ONCE[(connection.dialect.name, str(model.__tablename__))]
-    return bool(connection.execute(stmt, values).rowcount)
 
 
 def _check_value(item: Item, value: object) -> tuple[int | None, str | None]:
@@ -432,27 +464,17 @@ def submit_response(
     if text and len(text) > COMMENT_MAX:
         raise InvalidInput(_("Keep your comment under {n} characters.").format(n=COMMENT_MAX))
     token = participant_token(wave_scope(wave_id), actor.employee_id)
-    if not _insert_once(session, Participation, {"wave_id": wave_id, "token": token}):
+    response = {
+        "id": random_id(),
+        "wave_id": wave_id,
+        "answered_on": today,
+        "comment": text,
+        **_snapshot_of(person, today),
+    }
+    if not write_response(
+        session, token={"wave_id": wave_id, "token": token}, response=response, answers=checked
+    ):
         raise InvalidInput(_("You have already answered this wave. Thank you!"))
-    response_id = random_id()
-    connection.execute(
-        _INSERT_RESPONSE,
-        {
-            "id": response_id,
-            "wave_id": wave_id,
-            "answered_on": today,
-            "comment": text,
-            **_snapshot_of(person, today),
-        },
-    )
-    if checked:
-        connection.execute(
-            _INSERT_ANSWERS,
-            [
-                {"response_id": response_id, "item_id": i, "value": v, "choice": c}
-                for i, (v, c) in checked.items()
-            ],
-        )
     return True
 
 
@@ -476,7 +498,7 @@ def submit_checkin(
         item = default_bank().item("first_thought")
         _check_value(item, choice)
     token = participant_token(checkin_scope(today), actor.employee_id)
-    if not _insert_once(session, CheckinDay, {"day": today, "token": token}):
+    if not insert_once(session, CheckinDay, {"day": today, "token": token}):
         return False
     if choice is not None:
         snapshot = _snapshot(session, actor.employee_id, today)
@@ -501,15 +523,21 @@ def previous_wave_id(*, session: Session, actor: Actor, wave_id: int) -> int | N
 @dataclass(frozen=True)
 class PulseSummary:
     id: int
-    name: str
+    name: str  # canonical (unique); people read `label`
+    names: dict[str, str]  # the name per language
     cadence: str
-    targets: list[str]
+    targets: list[str]  # the internal markets' names in the reader's language
     questions: int
     waves: int
     current: tuple[int, date, date] | None  # number, opens, closes of the wave open today
     next_opening: date | None
     invited: int
     answered: int | None  # None when fewer than k answered (not shown)
+
+    @property
+    def label(self) -> str:
+        """The pulse's name in the current language (else the other one)."""
+        return display_name(self.name, self.names)
 
 
 def list_pulses(
@@ -519,13 +547,16 @@ def list_pulses(
     require_role(actor, Role.HR)
     today = today or date.today()
     out = []
-    for pulse in session.exec(select(Pulse).order_by(Pulse.name)).all():
+    for pulse in session.exec(select(Pulse)).all():
         assert pulse.id is not None
-        targets = session.exec(
-            select(Market.name)
-            .join(PulseTarget, col(PulseTarget.market_id) == Market.id)
-            .where(PulseTarget.pulse_id == pulse.id)
-        ).all()
+        targets = sorted(
+            display_name(market.name, market.names)
+            for market in session.exec(
+                select(Market)
+                .join(PulseTarget, col(PulseTarget.market_id) == Market.id)
+                .where(PulseTarget.pulse_id == pulse.id)
+            ).all()
+        )
         waves = session.exec(
             select(Wave).where(Wave.pulse_id == pulse.id).order_by(col(Wave.number).desc())
         ).all()
@@ -547,8 +578,9 @@ def list_pulses(
             PulseSummary(
                 id=pulse.id,
                 name=pulse.name,
+                names=dict(pulse.names),
                 cadence=pulse.cadence,
-                targets=list(targets),
+                targets=targets,
                 questions=len(items_of(pulse)),
                 waves=len(waves),
                 current=(open_now.number, open_now.opens_on, open_now.closes_on)
@@ -561,12 +593,12 @@ def list_pulses(
                 answered=answered,
             )
         )
-    return out
+    return sorted(out, key=lambda p: (sort_key(p.label), p.id))
 
 
 @dataclass(frozen=True)
 class MissingTranslation:
-    where: str  # the pulse's name, or "" for the question bank
+    where: str  # the pulse's name (in the reader's language), or "" for the question bank
     question: str
     language: str
 
@@ -584,5 +616,9 @@ def missing_translations(*, session: Session, actor: Actor) -> list[MissingTrans
             item = custom_item(raw)
             for language in LANGUAGES:
                 if not item.text.get(language):
-                    out.append(MissingTranslation(pulse.name, item.wording()[0], language))
+                    out.append(
+                        MissingTranslation(
+                            display_name(pulse.name, pulse.names), item.wording()[0], language
+                        )
+                    )
     return out
