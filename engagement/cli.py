@@ -22,10 +22,10 @@ from engagement.db import get_engine, migrate, unit_of_work
 from engagement.demo import build_demo_company
 from engagement.errors import ImportRejected, InvalidInput, NotFound, VirageError
 from engagement.i18n import _, format_date, ngettext, set_language
-from engagement.models import Department, Market
+from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
+from engagement.services import markets, pulses, reports
 from engagement.services import people_import as import_service
-from engagement.services import pulses, reports
 from engagement.services import roles as role_service
 from engagement.services.directory import actor_for_email, find_department
 from engagement.services.settings import privacy
@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     heat.add_argument(
         "--wave", default="latest", help=_("“latest” (the last closed wave) or a wave number id.")
     )
-    heat.add_argument("--market", help=_("Only the people of this internal market (its name)."))
+    heat.add_argument(
+        "--market",
+        help=_("Only the people of this internal market (its name in English or in French)."),
+    )
     heat.add_argument("--as", dest="as_email", help=_("Apply this person's permissions."))
     heat.add_argument("--format", choices=("csv", "json"), default="csv")
     roles = sub.add_parser("roles", help=_("Grant, revoke or list roles."))
@@ -206,9 +209,7 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             wave_id = int(args.wave)
         market_id = None
         if args.market:
-            market = session.exec(
-                select(Market).where(func.lower(Market.name) == args.market.strip().lower())
-            ).first()
+            market = markets.market_named(session, args.market)
             if market is None:
                 raise NotFound(_("No internal market is called “{name}”.").format(name=args.market))
             market_id = market.id

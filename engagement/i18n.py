@@ -120,6 +120,13 @@ def localized(texts: dict[str, str], lang: str | None = None) -> tuple[str, bool
     return "", True
 
 
+def display_name(name: str, names: dict[str, str], lang: str | None = None) -> str:
+    """The name of an internal market or a pulse as people read it: in `lang` (default: the
+    current language), else in another language, else its canonical `name`."""
+    text, _fell_back = localized(names, lang)
+    return text.strip() or name
+
+
 def missing_languages(texts: dict[str, str]) -> list[str]:
     """The supported languages a piece of content has no text for."""
     return [lang for lang in LANGUAGES if not texts.get(lang, "").strip()]

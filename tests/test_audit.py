@@ -150,9 +150,15 @@ def test_saving_a_market_records_its_name_and_rules_before_and_after(
     session.commit()
     created, renamed = entries(session)
     assert (created.action, created.target, created.before) == ("market.save", "Front line", None)
-    assert created.after == {"name": "Front line", "description": "", "rules": first.to_json()}
+    assert created.after == {
+        "name": "Front line",
+        "names": {"en": "Front line"},
+        "description": "",
+        "rules": first.to_json(),
+    }
     assert renamed.before == created.after
     assert renamed.after is not None and renamed.after["name"] == "Front desk"
+    assert renamed.after["names"] == {"en": "Front desk"}
     assert renamed.after["rules"] == MarketRules(Criteria(locations=["Montréal"])).to_json()
 
 
@@ -190,6 +196,22 @@ def test_creating_a_pulse_records_its_questions_and_target_markets(
     assert entry.after is not None
     assert entry.after["item_ids"] == ITEMS and entry.after["markets"] == ["Sales"]
     assert entry.after["start_date"] == "2026-11-02" and entry.after["cadence"] == "weekly"
+    assert entry.after["names"] == {"en": "Weekly pulse"}
+
+
+def test_renaming_a_pulse_records_its_names_before_and_after(
+    session: Session, org: dict[str, Any]
+) -> None:
+    pulse_id = _pulse(session)
+    names = {"en": "Weekly pulse", "fr": "Sondage de la semaine"}
+    pulses.rename_pulse(
+        session=session, actor=actor(session, "hana@acme.test"), pulse_id=pulse_id, names=names
+    )
+    session.commit()
+    entry = entries(session)[-1]
+    assert (entry.action, entry.target) == ("pulse.rename", "Weekly pulse")
+    assert entry.before == {"name": "Weekly pulse", "names": {"en": "Weekly pulse"}}
+    assert entry.after == {"name": "Weekly pulse", "names": names}
 
 
 def test_heatmap_exports_are_recorded_for_those_who_may_export(

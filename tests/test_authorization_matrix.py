@@ -169,6 +169,7 @@ MATRIX: dict[str, Rule] = {
     "pulses.missing_translations": rule(H),
     "pulses.my_waves": everyone(limit=Limit.OWN),
     "pulses.previous_wave_id": everyone(note="a wave's number only"),
+    "pulses.rename_pulse": rule(H),
     "pulses.submit_checkin": everyone(limit=Limit.OWN, system=False),
     "pulses.submit_response": everyone(limit=Limit.REACHED, system=False),
     "reports.comments": rule(
@@ -186,7 +187,9 @@ MATRIX: dict[str, Rule] = {
     "roles.revoke_role": rule(A),
     "settings.privacy_settings": rule(A),
     "settings.update_privacy": rule(A),
-    "translations.missing_content": rule(H, L, note="pulses and modules only for HR"),
+    "translations.missing_content": rule(
+        H, L, note="internal markets, pulses and modules only for HR"
+    ),
     "you_said.list_you_said": everyone(),
     "you_said.publish_you_said": rule(H, L),
 }
@@ -405,6 +408,10 @@ def build_company(s: Session) -> Company:
     return company
 
 
+def _pulse_id(s: Session, name: str) -> int:
+    return next(p.id for p in pulses.list_pulses(session=s, actor=SYSTEM, k=K) if p.name == name)
+
+
 def _wave(s: Session, pulse: str, number: int) -> int:
     options = reports.wave_options(session=s, actor=SYSTEM, today=TODAY)
     return next(w.id for w in options if w.pulse == pulse and w.number == number)
@@ -575,6 +582,10 @@ ARGS: dict[str, Args] = {
     },
     "pulses.list_pulses": lambda q: {"k": K},
     "pulses.previous_wave_id": lambda q: {"wave_id": q.c.mine.wave_id},
+    "pulses.rename_pulse": lambda q: {
+        "pulse_id": _pulse_id(q.s, "Weekly pulse"),
+        "names": {"en": "Weekly pulse", "fr": "Sondage de la semaine"},
+    },
     "pulses.submit_checkin": lambda q: {"choice": "customer"},
     "pulses.submit_response": lambda q: {
         "wave_id": q.side.wave_id,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from engagement.authz import SYSTEM, Actor, Role
 from engagement.errors import InvalidInput, NotAllowed
+from engagement.i18n import display_name, language
 from engagement.markets import Criteria, MarketRules
-from engagement.models import Employee
+from engagement.models import Employee, Market
 from engagement.services import directory
 from engagement.services import markets as svc
 from tests import factories as f
@@ -220,7 +222,10 @@ def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
     session.commit()
     [summary] = svc.list_markets(session=session, actor=hr)
     assert (summary.name, summary.size) == ("Front line", 3)
-    with pytest.raises(InvalidInput, match="already exists"):
+    with pytest.raises(
+        InvalidInput,
+        match="English name “front LINE” is already used by the internal market “Front line”",
+    ):
         svc.save_market(session=session, actor=hr, name=" front LINE ", rules=MarketRules())
     with pytest.raises(InvalidInput, match="Give the market a name"):
         svc.save_market(session=session, actor=hr, name="  ", rules=MarketRules())
@@ -234,6 +239,106 @@ def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
     )
     session.commit()
     assert svc.get_market(session=session, actor=hr, market_id=market_id).size == 2
+
+
+def _save(session: Session, names: dict[str, str], market_id: int | None = None) -> int:
+    return svc.save_market(
+        session=session, actor=_hr(session), names=names, rules=MarketRules(), market_id=market_id
+    )
+
+
+def test_a_market_is_named_in_both_languages_and_read_in_the_readers(
+    session: Session, org: dict[str, object]
+) -> None:
+    market_id = _save(session, {"en": "  Night shift ", "fr": "Quart de nuit"})
+    session.commit()
+    market = session.get(Market, market_id)
+    assert market is not None
+    assert (market.name, market.names) == (
+        "Night shift",
+        {"en": "Night shift", "fr": "Quart de nuit"},
+    )
+    [summary] = svc.list_markets(session=session, actor=_hr(session))
+    assert summary.label == "Night shift"
+    with language("fr"):
+        assert summary.label == "Quart de nuit"
+        assert display_name(market.name, market.names) == "Quart de nuit"
+    # named in French only: the French name is the canonical one, and English readers see it
+    french_only = _save(session, {"en": " ", "fr": "Équipe de jour"})
+    session.commit()
+    day = svc.get_market(session=session, actor=_hr(session), market_id=french_only)
+    assert (day.name, day.names, day.label) == (
+        "Équipe de jour",
+        {"fr": "Équipe de jour"},
+        "Équipe de jour",
+    )
+    # editing adds the English name, which becomes the canonical one
+    _save(session, {"en": "Day shift", "fr": "Équipe de jour"}, market_id=french_only)
+    session.commit()
+    assert svc.get_market(session=session, actor=_hr(session), market_id=french_only).name == (
+        "Day shift"
+    )
+    # listed by name in the reader's language
+    labels = [m.label for m in svc.list_markets(session=session, actor=_hr(session))]
+    assert labels == ["Day shift", "Night shift"]
+    with language("fr"):
+        labels = [m.label for m in svc.list_markets(session=session, actor=_hr(session))]
+        assert labels == ["Équipe de jour", "Quart de nuit"]
+
+
+def test_a_name_no_one_could_tell_from_another_markets_is_refused(
+    session: Session, org: dict[str, object]
+) -> None:
+    night = _save(session, {"en": "Night shift", "fr": "Quart de nuit"})
+    session.commit()
+    # a French name equal to another market's French name, whatever the case
+    with pytest.raises(InvalidInput) as refused:
+        _save(session, {"en": "Late shift", "fr": "QUART DE NUIT"})
+    assert str(refused.value) == (
+        "The French name “QUART DE NUIT” is already used by the internal market "
+        "“Night shift”. Choose another French name."
+    )
+    # across languages: an English name equal to another market's French name
+    with pytest.raises(InvalidInput, match="English name “quart de nuit” is already used"):
+        _save(session, {"en": "quart de nuit"})
+    # the message is in the reader's language, and names the other market in it
+    with language("fr"), pytest.raises(InvalidInput) as refused:
+        _save(session, {"fr": "night SHIFT"})
+    assert str(refused.value) == (
+        "Le nom français « night SHIFT » est déjà celui du marché interne « Quart de nuit ». "
+        "Choisissez un autre nom français."
+    )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Market)).one() == 1
+    # a market may keep its own names, and use the same word in both languages
+    _save(session, {"en": "Night shift", "fr": "Night shift"}, market_id=night)
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({}, "Give the market a name in English or in French."),
+        ({"en": " ", "fr": ""}, "Give the market a name in English or in French."),
+        ({"fr": "x" * 121}, "Keep each name under 120 characters"),
+    ],
+)
+def test_names_are_required_and_short(
+    session: Session, org: dict[str, object], names: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        _save(session, names)
+
+
+def test_the_command_line_finds_a_market_by_its_name_in_either_language(
+    session: Session, org: dict[str, object]
+) -> None:
+    market_id = _save(session, {"en": "Night shift", "fr": "Quart de nuit"})
+    session.commit()
+    for asked in ("Night shift", " quart de NUIT ", "night SHIFT"):
+        found = svc.market_named(session, asked)
+        assert found is not None and found.id == market_id
+    assert svc.market_named(session, "Quart") is None
 
 
 def test_who_may_do_what(session: Session, org: dict[str, object]) -> None:

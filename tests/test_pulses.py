@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from engagement.authz import Actor, Role
 from engagement.db import get_engine
 from engagement.errors import InvalidInput, NotAllowed
+from engagement.i18n import language
 from engagement.markets import Criteria, MarketRules
 from engagement.models import (
     Answer,
@@ -299,7 +300,10 @@ def test_twenty_concurrent_submissions_leave_one_response(
 
 def test_pulse_validation(session: Session, company: dict[str, object]) -> None:
     make_pulse(session)
-    with pytest.raises(InvalidInput, match="already exists"):
+    with pytest.raises(
+        InvalidInput,
+        match="English name “weekly PULSE” is already used by the pulse survey “Weekly pulse”",
+    ):
         make_pulse(session, name="weekly PULSE")
     session.rollback()
     with pytest.raises(InvalidInput, match="Unknown question"):
@@ -341,3 +345,115 @@ def test_a_pulse_question_of_its_own_is_answered_and_counted(
     tallies = engine.wave_tallies(session, session.get(Wave, wave.wave_id))  # type: ignore[arg-type]
     sales = company["sales"].id  # type: ignore[attr-defined]
     assert tallies[sales].scale[Dimension.UNDERSTANDING] == [1, 1, 5]
+
+
+def test_a_pulse_is_named_in_both_languages_and_read_in_the_readers(
+    session: Session, company: dict[str, object]
+) -> None:
+    hr = actor(session, "hana@acme.test")
+    market_id = markets.save_market(
+        session=session,
+        actor=hr,
+        names={"en": "Front line", "fr": "Première ligne"},
+        rules=MarketRules(Criteria(customer_facing=True)),
+    )
+    pulse_id = make_pulse(
+        session,
+        names={"en": "Weekly change pulse", "fr": " Sondage éclair sur le changement "},
+        market_ids=[market_id],
+    )
+    pulse = session.get(Pulse, pulse_id)
+    assert pulse is not None and pulse.name == "Weekly change pulse"
+    assert pulse.names == {"en": "Weekly change pulse", "fr": "Sondage éclair sur le changement"}
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    seller = actor(session, "s0@acme.test")
+    [summary] = pulses.list_pulses(session=session, actor=hr, k=5, today=MONDAY)
+    [wave] = pulses.my_waves(session=session, actor=seller, today=MONDAY)
+    assert (summary.label, summary.targets, wave.pulse_name) == (
+        "Weekly change pulse",
+        ["Front line"],
+        "Weekly change pulse",
+    )
+    with language("fr"):
+        [summary] = pulses.list_pulses(session=session, actor=hr, k=5, today=MONDAY)
+        [wave] = pulses.my_waves(session=session, actor=seller, today=MONDAY)
+        assert (summary.label, summary.targets, wave.pulse_name) == (
+            "Sondage éclair sur le changement",
+            ["Première ligne"],
+            "Sondage éclair sur le changement",
+        )
+
+
+def test_a_pulse_named_in_one_language_shows_that_name_in_the_other(
+    session: Session, company: dict[str, object]
+) -> None:
+    make_pulse(session, names={"fr": "Bilan des outils"})
+    [summary] = pulses.list_pulses(session=session, actor=actor(session, "hana@acme.test"), k=5)
+    assert (summary.name, summary.names, summary.label) == (
+        "Bilan des outils",
+        {"fr": "Bilan des outils"},
+        "Bilan des outils",
+    )
+
+
+def test_a_pulse_name_no_one_could_tell_from_anothers_is_refused(
+    session: Session, company: dict[str, object]
+) -> None:
+    weekly = make_pulse(session, names={"en": "Weekly pulse", "fr": "Sondage de la semaine"})
+    with pytest.raises(InvalidInput) as refused:
+        make_pulse(session, names={"en": "SONDAGE DE LA SEMAINE"})
+    assert str(refused.value) == (
+        "The English name “SONDAGE DE LA SEMAINE” is already used by the pulse survey "
+        "“Weekly pulse”. Choose another English name."
+    )
+    session.rollback()
+    with pytest.raises(InvalidInput, match="French name “weekly pulse” is already used"):
+        make_pulse(session, names={"en": "Monthly pulse", "fr": "weekly pulse"})
+    session.rollback()
+    with pytest.raises(InvalidInput, match="Give the pulse a name in English or in French"):
+        make_pulse(session, names={"en": "  ", "fr": ""})
+    session.rollback()
+    with pytest.raises(InvalidInput, match="at most 120 characters each"):
+        make_pulse(session, names={"en": "Monthly pulse", "fr": "x" * 121})
+    session.rollback()
+    assert [p.id for p in session.exec(select(Pulse)).all()] == [weekly]
+
+
+def test_hr_renames_a_pulse_to_give_it_its_french_name(
+    session: Session, company: dict[str, object]
+) -> None:
+    hr = actor(session, "hana@acme.test")
+    pulse_id = make_pulse(session)  # English only
+    other = make_pulse(session, names={"en": "Tools check", "fr": "Bilan des outils"})
+    with pytest.raises(InvalidInput, match="French name “bilan des outils” is already used"):
+        pulses.rename_pulse(
+            session=session,
+            actor=hr,
+            pulse_id=pulse_id,
+            names={"en": "Weekly pulse", "fr": "bilan des outils"},
+        )
+    session.rollback()
+    assert (
+        pulses.rename_pulse(
+            session=session,
+            actor=hr,
+            pulse_id=pulse_id,
+            names={"en": "Weekly pulse", "fr": "Sondage de la semaine"},
+        )
+        == pulse_id
+    )
+    session.commit()
+    pulse = session.get(Pulse, pulse_id)
+    assert pulse is not None and pulse.names == {
+        "en": "Weekly pulse",
+        "fr": "Sondage de la semaine",
+    }
+    # renaming to its own names, or with only its French name, is fine
+    pulses.rename_pulse(session=session, actor=hr, pulse_id=other, names={"fr": "Bilan des outils"})
+    session.commit()
+    assert session.get(Pulse, other).name == "Bilan des outils"  # type: ignore[union-attr]
+    with pytest.raises(NotAllowed):
+        pulses.rename_pulse(
+            session=session, actor=actor(session, "s0@acme.test"), pulse_id=pulse_id, names={}
+        )

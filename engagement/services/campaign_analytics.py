@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import NotFound
-from engagement.i18n import N_, _, format_date, format_number, localized
+from engagement.i18n import N_, _, display_name, format_date, format_number, localized
 from engagement.measures.lift import Lift, Share, difference_in_differences
 from engagement.measures.suppression import Group, Reason, suppress, suppress_filtered
 from engagement.models import (
@@ -250,7 +250,7 @@ def _market_rows(
             company = reports.company_report(session, k, wave.id, market.id).rows[0]
         rows.append(
             FunnelRow(
-                label=market.name if market else "?",
+                label=display_name(market.name, market.names) if market else "?",
                 depth=0,
                 counts=None if reason else _count(members, stages),
                 understanding=_fav(company, Dimension.UNDERSTANDING),

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from engagement.authz import SYSTEM, Actor, Role, require_role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
-from engagement.i18n import LANGUAGES, _, localized, missing_languages
+from engagement.i18n import LANGUAGES, _, display_name, localized, missing_languages
 from engagement.markets import MarketRules
 from engagement.models import (
     Campaign,
@@ -32,6 +32,7 @@ from engagement.models import (
     Pulse,
 )
 from engagement.models.org import utcnow
+from engagement.names import sort_key
 from engagement.pillars import Pillar
 from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot
@@ -328,11 +329,10 @@ def advance_campaigns_now(*, session: Session, actor: Actor) -> int:
 
 
 def pulse_choices(*, session: Session, actor: Actor) -> dict[int, str]:
-    """The pulse surveys a campaign can be measured by."""
+    """The pulse surveys a campaign can be measured by, named in the reader's language."""
     require_role(actor, *AUTHORS)
-    return {
-        int(p.id or 0): p.name for p in session.exec(select(Pulse).order_by(col(Pulse.name))).all()
-    }
+    names = {int(p.id or 0): display_name(p.name, p.names) for p in session.exec(select(Pulse))}
+    return dict(sorted(names.items(), key=lambda item: (sort_key(item[1]), item[0])))
 
 
 @dataclass(frozen=True)
@@ -378,7 +378,7 @@ def _audience_size(session: Session, campaign_id: int) -> int:
 def list_campaigns(*, session: Session, actor: Actor) -> list[CampaignRow]:
     """Every campaign, newest first, for HR and leaders."""
     require_role(actor, *AUTHORS)
-    names = {m.id: m.name for m in session.exec(select(Market)).all()}
+    names = {m.id: display_name(m.name, m.names) for m in session.exec(select(Market)).all()}
     targets: dict[int, list[str]] = {}
     for link in session.exec(select(CampaignMarket)).all():
         targets.setdefault(link.campaign_id, []).append(names.get(link.market_id, "?"))

@@ -26,14 +26,22 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotFound
-from engagement.i18n import _
+from engagement.i18n import _, display_name
 from engagement.markets import Criteria, MarketRules, hire_date_window
 from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember
 from engagement.models.org import utcnow
+from engagement.names import (
+    NAME_MAX,
+    all_names,
+    canonical_name,
+    clean_names,
+    find_clash,
+    sort_key,
+)
 from engagement.services import audit
 from engagement.services.directory import load_nodes
 
-NAME_MAX, DESCRIPTION_MAX = 120, 500
+DESCRIPTION_MAX = 500
 EMPLOYEE_TABLE: Table = Employee.__table__  # type: ignore[attr-defined]
 EXTRA_VALUES_MAX = 50  # attributes with more distinct values are not offered as choices
 
@@ -230,31 +238,38 @@ def preview_market(
 @dataclass(frozen=True)
 class MarketSummary:
     id: int
-    name: str
+    name: str  # canonical (unique); people read `label`
+    names: dict[str, str]  # the name per language
     description: str
     size: int
     rules: MarketRules
+
+    @property
+    def label(self) -> str:
+        """The market's name in the current language (else the other one)."""
+        return display_name(self.name, self.names)
+
+
+def _summary(session: Session, market: Market, today: date | None = None) -> MarketSummary:
+    rules = MarketRules.from_json(market.rules)
+    assert market.id is not None
+    return MarketSummary(
+        id=market.id,
+        name=market.name,
+        names=dict(market.names),
+        description=market.description,
+        size=count_members(session, rules, today),
+        rules=rules,
+    )
 
 
 def list_markets(
     *, session: Session, actor: Actor, today: date | None = None
 ) -> list[MarketSummary]:
-    """Every market with its live size."""
+    """Every market with its live size, by name in the reader's language."""
     require_role(actor, Role.HR, Role.LEADER)
-    out = []
-    for market in session.exec(select(Market).order_by(Market.name)).all():
-        rules = MarketRules.from_json(market.rules)
-        assert market.id is not None
-        out.append(
-            MarketSummary(
-                market.id,
-                market.name,
-                market.description,
-                count_members(session, rules, today),
-                rules,
-            )
-        )
-    return out
+    out = [_summary(session, m, today) for m in session.exec(select(Market)).all()]
+    return sorted(out, key=lambda m: (sort_key(m.label), m.id))
 
 
 def get_market(*, session: Session, actor: Actor, market_id: int) -> MarketSummary:
@@ -263,59 +278,96 @@ def get_market(*, session: Session, actor: Actor, market_id: int) -> MarketSumma
     market = session.get(Market, market_id)
     if market is None:
         raise NotFound(_("That internal market no longer exists."))
-    rules = MarketRules.from_json(market.rules)
-    return MarketSummary(
-        market_id, market.name, market.description, count_members(session, rules), rules
+    return _summary(session, market)
+
+
+def _check_names(session: Session, names: dict[str, str], market_id: int | None) -> None:
+    """Refuse names no one could tell apart from another market's, in any language."""
+    others = session.exec(
+        select(Market.name, Market.names).where(col(Market.id) != (market_id or 0))
+    ).all()
+    clash = find_clash(names, others)
+    if clash is None:
+        return
+    other = display_name(clash.other_name, clash.other_names)
+    message = (
+        _(
+            "The English name “{name}” is already used by the internal market “{other}”. "
+            "Choose another English name."
+        )
+        if clash.language == "en"
+        else _(
+            "The French name “{name}” is already used by the internal market “{other}”. "
+            "Choose another French name."
+        )
     )
+    raise InvalidInput(message.format(name=clash.name, other=other))
 
 
 def save_market(
     *,
     session: Session,
     actor: Actor,
-    name: str,
     rules: MarketRules,
+    names: dict[str, str] | None = None,
+    name: str = "",
     description: str = "",
     market_id: int | None = None,
 ) -> int:
-    """Create a market, or change an existing one's name, description and rules (HR only)."""
+    """Create a market, or change an existing one's names, description and rules (HR only).
+
+    `names` is the name per language ({"en": …, "fr": …}, at least one); `name` alone is short
+    for a name in English only.
+    """
     require_role(actor, Role.HR)
-    name, description = name.strip(), description.strip()
-    if not name:
-        raise InvalidInput(_("Give the market a name."))
-    if len(name) > NAME_MAX or len(description) > DESCRIPTION_MAX:
+    names = clean_names({"en": name} if names is None else names)
+    description = description.strip()
+    if not names:
+        raise InvalidInput(_("Give the market a name in English or in French."))
+    if any(len(n) > NAME_MAX for n in names.values()) or len(description) > DESCRIPTION_MAX:
         raise InvalidInput(
-            _("Keep the name under {name} characters and the description under {text}.").format(
+            _("Keep each name under {name} characters and the description under {text}.").format(
                 name=NAME_MAX, text=DESCRIPTION_MAX
             )
         )
     rules.validate()
-    clash = session.exec(
-        select(Market).where(func.lower(Market.name) == name.lower(), col(Market.id) != market_id)
-    ).first()
-    if clash is not None:
-        raise InvalidInput(_("A market called “{name}” already exists.").format(name=clash.name))
+    _check_names(session, names, market_id)
+    name = canonical_name(names)
     before = None
     if market_id is None:
         market = Market(
-            name=name, description=description, rules=rules.to_json(), created_by=actor.email
+            name=name,
+            names=names,
+            description=description,
+            rules=rules.to_json(),
+            created_by=actor.email,
         )
     else:
         found = session.get(Market, market_id)
         if found is None:
             raise NotFound(_("That internal market no longer exists."))
         market = found
-        before = audit.fields_of(market, "name", "description", "rules")
-        market.name, market.description, market.rules = name, description, rules.to_json()
+        before = audit.fields_of(market, "name", "names", "description", "rules")
+        market.name, market.names = name, names
+        market.description, market.rules = description, rules.to_json()
         market.updated_at = utcnow()
     session.add(market)
-    after = audit.fields_of(market, "name", "description", "rules")
+    after = audit.fields_of(market, "name", "names", "description", "rules")
     audit.record(
         session, actor=actor, action="market.save", target=name, before=before, after=after
     )
     session.flush()
     assert market.id is not None
     return market.id
+
+
+def market_named(session: Session, name: str) -> Market | None:
+    """The market that answers to a name in any language, ignoring case (the command line)."""
+    wanted = name.strip().casefold()
+    return next(
+        (m for m in session.exec(select(Market)).all() if wanted in all_names(m.name, m.names)),
+        None,
+    )
 
 
 def snapshot_market(*, session: Session, actor: Actor, market_id: int, reason: str) -> int:

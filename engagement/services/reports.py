@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import NotAllowed, NotFound
-from engagement.i18n import _
+from engagement.i18n import _, display_name
 from engagement.markets import MarketRules
 from engagement.measures import engine, rollups
 from engagement.measures.stats import significant
@@ -71,7 +71,7 @@ class Heatmap:
     wave_id: int
     wave_number: int
     opens_on: date
-    market: str | None
+    market: str | None  # the internal market's name, in the language it was built in
     k: int
     rows: list[HeatmapRow]
 
@@ -241,7 +241,7 @@ def _build(
         market = session.get(Market, market_id)
         if market is None:
             raise NotFound(_("That internal market no longer exists."))
-        market_name = market.name
+        market_name = display_name(market.name, market.names)
         rules = MarketRules.from_json(market.rules)
         inside = engine.roll_up(nodes, engine.wave_tallies(session, wave, rules))
         inside_groups = [
@@ -345,7 +345,7 @@ def what_we_heard(*, session: Session, actor: Actor, wave_id: int, k: int) -> li
 @dataclass(frozen=True)
 class WaveOption:
     id: int
-    pulse: str
+    pulse: str  # the pulse's name in the reader's language
     number: int
     opens_on: date
     closes_on: date
@@ -363,7 +363,14 @@ def wave_options(*, session: Session, actor: Actor, today: date | None = None) -
         .order_by(col(Wave.closes_on).desc(), col(Wave.id).desc())
     ).all()
     return [
-        WaveOption(int(w.id or 0), p.name, w.number, w.opens_on, w.closes_on, w.closes_on >= today)
+        WaveOption(
+            int(w.id or 0),
+            display_name(p.name, p.names),
+            w.number,
+            w.opens_on,
+            w.closes_on,
+            w.closes_on >= today,
+        )
         for w, p in rows
     ]
 

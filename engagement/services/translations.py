@@ -6,19 +6,23 @@ what would fall back, and where to complete it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from engagement.authz import Actor, Role, require_role
 from engagement.coaching_guides import shipped_guides
-from engagement.i18n import N_, _, localized, missing_languages
-from engagement.models import BoardItem, DirectionStatement, YouSaidWeDid
+from engagement.i18n import N_, _, display_name, localized, missing_languages
+from engagement.models import BoardItem, DirectionStatement, Market, Pulse, YouSaidWeDid
+from engagement.names import sort_key
 from engagement.pillars import pillar_label
 from engagement.questions import dimension_label
 from engagement.services import campaigns, modules, pulses
 
 KINDS = {
+    "market": N_("Internal market name"),
+    "pulse": N_("Pulse survey name"),
     "question": N_("Pulse question"),
     "module": N_("Module"),
     "campaign": N_("Campaign"),
@@ -29,6 +33,8 @@ KINDS = {
 }
 # the page where each kind is completed
 WHERE = {
+    "market": "pages/markets.py",
+    "pulse": "pages/pulses.py",
     "question": "pages/pulses.py",
     "module": "pages/modules.py",
     "campaign": "pages/campaigns.py",
@@ -61,11 +67,23 @@ def _newest_statements(session: Session) -> list[DirectionStatement]:
     return list(newest.values())
 
 
+def _names_lacking(kind: str, named: Iterable[Market | Pulse]) -> list[MissingContent]:
+    """Internal markets or pulses named in one language only, by name."""
+    rows = [
+        MissingContent(kind, display_name(row.name, row.names), missing_languages(row.names))
+        for row in named
+        if missing_languages(row.names)
+    ]
+    return sorted(rows, key=lambda r: sort_key(r.item))
+
+
 def missing_content(*, session: Session, actor: Actor) -> list[MissingContent]:
     """Every piece of content people read that lacks a language."""
     require_role(actor, Role.HR, Role.LEADER)
     out: list[MissingContent] = []
-    if actor.has(Role.HR):  # pulses and modules are HR's own pages
+    if actor.has(Role.HR):  # markets, pulses and modules are HR's own pages
+        out += _names_lacking("market", session.exec(select(Market)).all())
+        out += _names_lacking("pulse", session.exec(select(Pulse)).all())
         by_item: dict[tuple[str, str], list[str]] = {}
         for m in pulses.missing_translations(session=session, actor=actor):
             by_item.setdefault((m.where, m.question), []).append(m.language)

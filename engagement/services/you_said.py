@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotFound
-from engagement.i18n import _, localized, missing_languages
+from engagement.i18n import _, display_name, localized, missing_languages
 from engagement.models import Employee, Pulse, Wave
 from engagement.models.voice import ANSWER_MAX, YouSaidWeDid
 from engagement.pillars import Pillar
@@ -111,7 +111,7 @@ def list_you_said(*, session: Session, actor: Actor, limit: int = HOME_LIMIT) ->
                     set(missing_languages(post.heard) + missing_languages(post.changes))
                 ),
                 pillar=post.pillar,
-                pulse=pulse.name if pulse else None,
+                pulse=display_name(pulse.name, pulse.names) if pulse else None,
                 wave_number=wave.number if wave else None,
                 published_by=person.display_name if person else None,
                 published_at=post.published_at,
