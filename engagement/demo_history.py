@@ -84,6 +84,7 @@ def build_demo_history(
     start = monday - timedelta(weeks=weeks - 1)
     pulse = Pulse(
         name="Weekly change pulse",
+        names={"en": "Weekly change pulse", "fr": "Sondage éclair hebdomadaire sur le changement"},
         cadence="weekly",
         open_days=5,
         start_date=start,
