@@ -31,7 +31,7 @@ if not waves:
     )
     st.stop()
 markets = (
-    {m.id: m.name for m in ui.load(market_service.list_markets)}
+    {m.id: m.label for m in ui.load(market_service.list_markets)}
     if actor.has_any((Role.HR, Role.LEADER))
     else {}
 )

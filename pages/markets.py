@@ -29,7 +29,7 @@ picked = st.selectbox(
     _("Internal market to open"),
     options,
     index=options.index(start),
-    format_func=lambda i: _("➕ New internal market") if i == NEW else markets[i].name,
+    format_func=lambda i: _("➕ New internal market") if i == NEW else markets[i].label,
     key="markets.pick",
 )
 st.query_params["market"] = str(picked)

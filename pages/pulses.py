@@ -25,5 +25,8 @@ if rows:
 else:
     st.info(_("No pulse yet. Create the first one below."), icon=":material/favorite:")
 view.create_form(ui.load(markets.list_markets))
+if rows:
+    st.subheader(_("Names in English and French"))
+    view.rename_form(rows)
 st.subheader(_("Translations"))
 view.translations(ui.load(pulses.missing_translations))

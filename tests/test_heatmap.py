@@ -7,11 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from engagement.authz import SYSTEM, Role
 from engagement.db import get_engine
-from engagement.i18n import format_number
+from engagement.i18n import format_number, language
+from engagement.models import Market
 from engagement.services import directory, reports
 from engagement.ui import heatmap as view
 from tests.test_pages import app, personas
@@ -137,6 +138,24 @@ def test_hr_and_leaders_see_the_company(demo_url: str) -> None:
             count = len(directory.load_nodes(s))
         assert len(at.selectbox(key="heatmap.department").options) == count
         assert [s for s in at.selectbox if s.key == "heatmap.market"]
+
+
+def test_in_french_the_market_filter_and_waves_show_the_french_names(demo_url: str) -> None:
+    with Session(get_engine(demo_url)) as s:
+        operations = s.exec(select(Market.id).where(Market.name == "Operations division")).one()
+    with language("fr"):  # AppTest formats the picked option in this thread
+        at = app(personas(demo_url)[Role.HR].email, language="fr").switch_page(PAGE).run()
+        assert not at.exception and not at.error
+        markets = list(at.selectbox(key="heatmap.market").options)
+        assert markets[0] == "Tout le monde"
+        assert {"Quart de nuit", "Division des opérations", "Ventes et marketing"} <= set(markets)
+        assert not {"Night shift", "Operations division"} & set(markets)
+        waves = at.selectbox(key="heatmap.wave").options
+        assert all(w.startswith("Sondage éclair hebdomadaire sur le changement, ") for w in waves)
+        picker = at.selectbox(key="heatmap.market")
+        picker.select_index(markets.index("Division des opérations")).run()
+        assert not at.exception and not at.error
+        assert at.selectbox(key="heatmap.market").value == operations
 
 
 def test_a_small_department_is_hidden_in_the_drill_down_too(

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from engagement.authz import Role
 from engagement.db import get_engine
+from engagement.i18n import language
 from engagement.models import Market
 from engagement.services import directory
 from tests.test_pages import app, personas
@@ -40,7 +41,7 @@ def test_hr_builds_a_market_with_a_live_size_and_saves_it(demo_url: str) -> None
             select(func.count()).select_from(Employee).where(Employee.location == "Québec")
         ).one()
     assert at.metric[0].value == str(in_quebec)
-    at.text_input(key="markets.edit.new.name").set_value("Québec sites").run()
+    at.text_input(key="markets.edit.new.name.en").set_value("Québec sites").run()
     at.button(key="markets.edit.new.save").click().run()
     assert not at.exception and not at.error
     assert "Saved “Québec sites”" in at.success[0].value
@@ -74,3 +75,59 @@ def test_leaders_read_markets_but_cannot_edit_them(demo_url: str) -> None:
     labels = list(picker.options)  # AppTest lists the options as shown
     picker.select_index(next(i for i, o in enumerate(labels) if "customer-facing" in o)).run()
     assert any("customer-facing" in m.value for m in at.markdown)  # the rules, in words
+
+
+def test_in_french_the_list_picker_and_profile_show_the_french_names(demo_url: str) -> None:
+    with language("fr"):  # AppTest formats the picked option in this thread
+        at = app(personas(demo_url)[Role.HR].email, language="fr").switch_page(PAGE).run()
+        assert not at.exception and not at.error
+        listed = list(at.dataframe[0].value["name"])
+        assert "Quart de nuit" in listed and "Ventes et marketing" in listed
+        assert "Night shift" not in listed
+        picker = at.selectbox(key="markets.pick")
+        assert "Première ligne — en contact avec la clientèle" in picker.options
+        picker.select_index(list(picker.options).index("Quart de nuit")).run()
+        assert not at.exception and not at.error
+        assert [s.value for s in at.subheader][:1] == ["Quart de nuit"]
+    with Session(get_engine(demo_url)) as s:
+        night = s.exec(select(Market.id).where(Market.name == "Night shift")).one()
+    # the editor holds both names, ready to change
+    assert at.text_input(key=f"markets.edit.{night}.name.fr").value == "Quart de nuit"
+    assert at.text_input(key=f"markets.edit.{night}.name.en").value == "Night shift"
+
+
+def test_a_name_taken_in_the_other_language_is_refused_and_what_was_typed_stays(
+    demo_url: str,
+) -> None:
+    before = market_count(demo_url)
+    at = open_markets(demo_url, Role.HR)
+    at.selectbox(key="markets.pick").set_value(0).run()
+    at.text_input(key="markets.edit.new.name.en").set_value("Night crew")
+    at.text_input(key="markets.edit.new.name.fr").set_value("quart de NUIT").run()
+    at.button(key="markets.edit.new.save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The French name “quart de NUIT” is already used by the internal market “Night shift”. "
+        "Choose another French name."
+    ]
+    assert at.text_input(key="markets.edit.new.name.en").value == "Night crew"
+    assert at.text_input(key="markets.edit.new.name.fr").value == "quart de NUIT"
+    assert market_count(demo_url) == before
+    at.text_input(key="markets.edit.new.name.fr").set_value("Équipe de nuit").run()
+    at.button(key="markets.edit.new.save").click().run()
+    assert not at.exception and not at.error
+    assert "Saved “Night crew”" in at.success[0].value
+    with Session(get_engine(demo_url)) as s:
+        saved = s.exec(select(Market).where(Market.name == "Night crew")).one()
+        assert saved.names == {"en": "Night crew", "fr": "Équipe de nuit"}
+
+
+def test_a_market_named_in_french_only_is_saved_under_that_name(demo_url: str) -> None:
+    at = open_markets(demo_url, Role.HR)
+    at.selectbox(key="markets.pick").set_value(0).run()
+    at.text_input(key="markets.edit.new.name.fr").set_value("Sites de Québec").run()
+    at.button(key="markets.edit.new.save").click().run()
+    assert not at.exception and not at.error
+    assert "Saved “Sites de Québec”" in at.success[0].value
+    # English readers see the French name until someone adds the English one
+    assert "Sites de Québec" in list(at.dataframe[0].value["name"])

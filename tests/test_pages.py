@@ -253,8 +253,10 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Response.comment).where(Response.comment != None)),  # noqa: E711
         ]
         values.extend(key for extra in s.exec(select(Employee.extra)) for key in extra)
-        # content written by people, per language: direction statements, campaigns, modules
+        # content written by people, per language: names, direction statements, campaigns, modules
         for row in [
+            *s.exec(select(Market.names)),
+            *s.exec(select(Pulse.names)),
             *s.exec(select(DirectionStatement.statement)),
             *s.exec(select(DirectionStatement.note)),
             *s.exec(select(Campaign.title)),

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from engagement.authz import Role
 from engagement.db import get_engine
+from engagement.i18n import language
 from engagement.models import CheckinDay, Participation, Response
 from tests.test_pages import app, personas
 
@@ -91,7 +92,7 @@ def test_hr_creates_a_pulse_with_its_own_question_for_a_market(demo_url: str) ->
     at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
     assert not at.exception
     assert "Weekly change pulse" in list(at.dataframe[0].value["name"])
-    at.text_input(key="pulses.name").set_value("Night shift check")
+    at.text_input(key="pulses.name.en").set_value("Night shift check")
     at.multiselect(key="pulses.items").set_value(["desire_ready"])
     at.text_input(key="pulses.custom.en").set_value("My shift leader explains the change well.")
     at.selectbox(key="pulses.custom.dimension").set_value("understanding")
@@ -142,3 +143,78 @@ def test_hr_sees_which_questions_lack_a_translation(demo_url: str) -> None:
         "Our CRM helps me serve customers." in m.value and "Français" in m.value
         for m in at.markdown
     )
+
+
+def test_in_french_my_pulse_and_home_name_the_pulse_in_french(demo_url: str) -> None:
+    person = personas(demo_url)[Role.EMPLOYEE]
+    with language("fr"):
+        at = app(person.email, language="fr")
+        # Home: the wave waiting for an answer
+        assert any("Sondage éclair hebdomadaire sur le changement" in m.value for m in at.markdown)
+        at.switch_page(PAGE).run()
+        assert not at.exception and not at.error
+        titles = [s.value for s in at.subheader]
+        assert "Sondage éclair hebdomadaire sur le changement" in titles
+        assert "Weekly change pulse" not in titles
+
+
+def test_hr_names_a_pulse_in_both_languages_and_a_taken_name_keeps_the_form(
+    demo_url: str,
+) -> None:
+    from engagement.models import Pulse
+
+    before = count(demo_url, Pulse)
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
+    at.text_input(key="pulses.name.en").set_value("Night shift check")
+    # already the demo pulse's French name, in other capitals
+    at.text_input(key="pulses.name.fr").set_value("SONDAGE ÉCLAIR HEBDOMADAIRE SUR LE CHANGEMENT")
+    at.multiselect(key="pulses.items").set_value(["desire_ready"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The French name “SONDAGE ÉCLAIR HEBDOMADAIRE SUR LE CHANGEMENT” is already used by the "
+        "pulse survey “Weekly change pulse”. Choose another French name."
+    ]
+    assert count(demo_url, Pulse) == before
+    # nothing typed is lost
+    assert at.text_input(key="pulses.name.en").value == "Night shift check"
+    assert at.multiselect(key="pulses.items").value == ["desire_ready"]
+    at.text_input(key="pulses.name.fr").set_value("Sondage du quart de nuit")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Created “Night shift check”" in at.success[0].value
+    with Session(get_engine(demo_url)) as s:
+        pulse = s.exec(select(Pulse).where(Pulse.name == "Night shift check")).one()
+        assert pulse.names == {"en": "Night shift check", "fr": "Sondage du quart de nuit"}
+
+
+def test_hr_gives_a_pulse_the_french_name_it_lacks(demo_url: str) -> None:
+    from engagement.models import Pulse
+    from engagement.services import directory, pulses
+    from engagement.services.pulses import PulseDraft
+
+    with Session(get_engine(demo_url)) as s:
+        hr = directory.actor_for_email(session=s, email=personas(demo_url)[Role.HR].email)
+        pulse_id = pulses.create_pulse(
+            session=s,
+            actor=hr,
+            draft=PulseDraft(
+                names={"en": "Tools check"}, item_ids=["tools_support"], start_date=date.today()
+            ),
+        )
+        s.commit()
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
+    assert "- Tools check — no name in Français yet" in [m.value for m in at.markdown]
+    # the rename form opens on the pulse that lacks a name
+    assert at.selectbox(key="pulses.rename.pick").value == pulse_id
+    key = f"pulses.rename.{pulse_id}"
+    assert at.text_input(key=f"{key}.name.en").value == "Tools check"
+    at.text_input(key=f"{key}.name.fr").set_value("Bilan des outils").run()
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Saved “Tools check”" in at.success[0].value
+    with Session(get_engine(demo_url)) as s:
+        renamed = s.get(Pulse, pulse_id)
+        assert renamed is not None
+        assert renamed.names == {"en": "Tools check", "fr": "Bilan des outils"}
+    assert not [m.value for m in at.markdown if "no name in" in m.value]

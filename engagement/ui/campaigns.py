@@ -132,7 +132,7 @@ def editor(
         format_func=pillar_label,
         key=f"{key}.pillar",
     )
-    market_names = {m.id: m.name for m in markets}
+    market_names = {m.id: m.label for m in markets}
     chosen_markets = right.multiselect(
         _("Internal markets targeted"),
         list(market_names),

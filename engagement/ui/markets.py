@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engagement.i18n import _, format_date, format_number, ngettext
+from engagement.i18n import _, display_name, format_date, format_number, ngettext
 from engagement.markets import TENURE_BANDS, Criteria, MarketRules, tenure_label
 from engagement.services import markets as svc
 from engagement.services.markets import (
@@ -19,7 +19,7 @@ from engagement.services.markets import (
     SnapshotRow,
 )
 from engagement.ui.context import act, flash, load
-from engagement.ui.render import INDENT
+from engagement.ui.render import INDENT, name_inputs
 
 ANY, YES, NO = "any", "yes", "no"
 
@@ -212,7 +212,7 @@ def markets_table(markets: Sequence[MarketSummary], min_group_size: int) -> None
     """The list of markets with their live sizes."""
     frame = pd.DataFrame(
         {
-            "name": [m.name for m in markets],
+            "name": [m.label for m in markets],
             "size": [m.size for m in markets],
             "results": [
                 _("Hidden (fewer than {k})").format(k=min_group_size)
@@ -259,7 +259,7 @@ def launches(rows: Sequence[SnapshotRow]) -> None:
 
 def profile(market: MarketSummary, min_group_size: int) -> None:
     """A market's profile: size, composition, launches to it, indicators to come."""
-    st.subheader(market.name)
+    st.subheader(market.label)
     if market.description:
         st.write(market.description)
     size_and_composition(
@@ -278,11 +278,9 @@ def profile(market: MarketSummary, min_group_size: int) -> None:
 
 
 def editor(market: MarketSummary | None, choices: RuleChoices, min_group_size: int) -> None:
-    """Name, description and rules with a live preview, and the Save button (HR)."""
+    """Names, description and rules with a live preview, and the Save button (HR)."""
     key = f"markets.edit.{market.id if market else 'new'}"
-    name = st.text_input(
-        _("Name"), value=market.name if market else "", max_chars=120, key=f"{key}.name"
-    )
+    names = name_inputs(f"{key}.name", (market.names or {"en": market.name}) if market else {})
     description = st.text_area(
         _("Description"),
         value=market.description if market else "",
@@ -295,12 +293,12 @@ def editor(market: MarketSummary | None, choices: RuleChoices, min_group_size: i
     if st.button(_("Save market"), type="primary", key=f"{key}.save"):
         saved = act(
             svc.save_market,
-            name=name,
+            names=names,
             description=description,
             rules=rules,
             market_id=market.id if market else None,
         )
         if saved:
-            flash(_("Saved “{name}”.").format(name=name.strip()))
+            flash(_("Saved “{name}”.").format(name=display_name("", names)))
             st.query_params["market"] = str(saved)
             st.rerun()

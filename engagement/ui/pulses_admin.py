@@ -8,13 +8,23 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from engagement.i18n import N_, _, format_date, format_percent, language_names
+from engagement.i18n import (
+    N_,
+    _,
+    display_name,
+    format_date,
+    format_percent,
+    language_names,
+    missing_languages,
+)
 from engagement.models import Cadence
+from engagement.names import sort_key
 from engagement.questions import Dimension, default_bank, dimension_label
 from engagement.services import pulses
 from engagement.services.markets import MarketSummary
 from engagement.services.pulses import CustomQuestion, PulseDraft, PulseSummary
 from engagement.ui.context import act, flash
+from engagement.ui.render import name_inputs
 
 _CADENCES = {
     Cadence.WEEKLY.value: N_("Every week"),
@@ -43,7 +53,7 @@ def pulses_table(rows: Sequence[PulseSummary], k: int) -> None:
 
     frame = pd.DataFrame(
         {
-            "name": [p.name for p in rows],
+            "name": [p.label for p in rows],
             "cadence": [cadence_label(p.cadence) for p in rows],
             "targets": [", ".join(p.targets) or everyone for p in rows],
             "questions": [p.questions for p in rows],
@@ -79,11 +89,11 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
     """The form that creates a pulse; its first wave opens on its start date."""
     bank = default_bank()
     questions = {i.id: i.wording()[0] for i in bank.items.values()}
-    targets = {m.id: m.name for m in markets}
+    targets = {m.id: m.label for m in markets}
     today = date.today()
     with st.form("pulses.create", border=True):
         st.subheader(_("New pulse"))
-        name = st.text_input(_("Name"), max_chars=120, key="pulses.name")
+        names = name_inputs("pulses.name", {})
         picked = st.multiselect(
             _("Questions from the bank"),
             list(questions),
@@ -125,7 +135,7 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
         )
         if st.form_submit_button(_("Create pulse"), type="primary"):
             draft = PulseDraft(
-                name=name,
+                names=names,
                 item_ids=picked,
                 start_date=start,
                 cadence=cadence,
@@ -137,10 +147,41 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
             if act(pulses.create_pulse, draft=draft):
                 flash(
                     _("Created “{name}”. Its first wave opens on {date}.").format(
-                        name=name.strip(), date=format_date(start)
+                        name=display_name("", names), date=format_date(start)
                     )
                 )
                 st.rerun()
+
+
+def rename_form(rows: Sequence[PulseSummary]) -> None:
+    """Change a pulse's names, e.g. to give it the French name it lacks."""
+    lacking = {p.id: missing_languages(p.names) for p in rows if missing_languages(p.names)}
+    names = language_names()
+    for pulse in rows:
+        for lang in lacking.get(pulse.id, []):
+            st.markdown(
+                _("- {name} — no name in {language} yet").format(
+                    name=pulse.label, language=names[lang]
+                )
+            )
+    by_id = {p.id: p for p in rows}
+    # open on a pulse that lacks a name first: that is what people come here to do
+    options = sorted(by_id, key=lambda i: (i not in lacking, sort_key(by_id[i].label)))
+    picked = st.selectbox(
+        _("Pulse survey to rename"),
+        options,
+        format_func=lambda i: by_id[i].label,
+        key="pulses.rename.pick",
+    )
+    if picked is None:
+        return
+    pulse = by_id[picked]
+    key = f"pulses.rename.{pulse.id}"
+    typed = name_inputs(f"{key}.name", pulse.names or {"en": pulse.name})
+    saving = st.button(_("Save names"), key=f"{key}.save", icon=":material/save:")
+    if saving and act(pulses.rename_pulse, pulse_id=pulse.id, names=typed) is not None:
+        flash(_("Saved “{name}”.").format(name=display_name("", typed)))
+        st.rerun()
 
 
 def translations(missing: Sequence[pulses.MissingTranslation]) -> None:

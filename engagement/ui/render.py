@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from engagement.authz import Role, role_label
-from engagement.i18n import N_, _, format_date, format_number, ngettext
+from engagement.i18n import LANGUAGES, N_, _, format_date, format_number, language_names, ngettext
+from engagement.names import NAME_MAX
 from engagement.services.directory import (
     EmployeeFilter,
     EmployeeRow,
@@ -35,6 +36,27 @@ _ROLE_BLURBS = {
     Role.LEADER: N_("Publishes the direction and reads company-wide results."),
     Role.ADMIN: N_("Imports the org, assigns roles and sets privacy thresholds."),
 }
+
+
+def name_inputs(key: str, current: dict[str, str]) -> dict[str, str]:
+    """A name in each language, one tab per language, as typed (the service checks it)."""
+    names = language_names()
+    out = {}
+    for lang, tab in zip(LANGUAGES, st.tabs([names[lang] for lang in LANGUAGES]), strict=True):
+        with tab:
+            out[lang] = st.text_input(
+                _("Name ({language})").format(language=names[lang]),
+                value=current.get(lang, ""),
+                max_chars=NAME_MAX,
+                key=f"{key}.{lang}",
+            )
+    st.caption(
+        _(
+            "Give the name in English, in French or both. People read it in their language; "
+            "where it is missing, they see the other one."
+        )
+    )
+    return out
 
 
 def role_blurb(role: Role) -> str:
