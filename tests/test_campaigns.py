@@ -14,7 +14,7 @@ from engagement.i18n import language
 from engagement.markets import Criteria, MarketRules
 from engagement.measures.lift import Share, difference_in_differences
 from engagement.measures.suppression import Reason
-from engagement.models import AuditEntry, CampaignEvent, CampaignStatus, Market
+from engagement.models import AuditEntry, CampaignEvent, CampaignStatus, Market, Pulse
 from engagement.services import campaign_analytics, campaigns, directory
 from engagement.services.campaigns import CampaignDraft
 from engagement.services.modules import load_shipped_modules, save_step, submit_check
@@ -257,6 +257,35 @@ def test_funnel_counts_and_hides_groups_under_the_threshold(
     small = campaign_analytics.campaign_funnel(session=session, actor=hr, campaign_id=cid, k=8)
     assert all(r.counts is None for r in [*small.markets, *small.departments])
     assert {r.hidden for r in small.departments} == {Reason.MINIMUM}
+
+
+def test_authors_read_target_markets_and_pulses_in_their_language(
+    session: Session, company: dict[str, object]
+) -> None:
+    market = company["market"]
+    assert isinstance(market, Market)
+    market.names = {"en": "Sales people", "fr": "Équipe des ventes"}
+    session.add(market)
+    session.add(
+        Pulse(
+            name="Weekly pulse",
+            names={"en": "Weekly pulse", "fr": "Sondage de la semaine"},
+            start_date=TODAY,
+        )
+    )
+    session.commit()
+    cid = launched(session, company)
+    hr = actor(session, "hana@acme.test")
+    with language("fr"):
+        [row] = campaigns.list_campaigns(session=session, actor=hr)
+        assert row.markets == ["Équipe des ventes"]
+        assert list(campaigns.pulse_choices(session=session, actor=hr).values()) == [
+            "Sondage de la semaine"
+        ]
+        funnel = campaign_analytics.campaign_funnel(session=session, actor=hr, campaign_id=cid, k=5)
+        assert [m.label for m in funnel.markets] == ["Équipe des ventes"]
+    funnel = campaign_analytics.campaign_funnel(session=session, actor=hr, campaign_id=cid, k=5)
+    assert [m.label for m in funnel.markets] == ["Sales people"]
 
 
 def test_lift_matches_a_hand_computed_difference_in_differences() -> None:

@@ -146,5 +146,22 @@ def test_report_heatmap_and_tick(db: str, capsys: pytest.CaptureFixture[str]) ->
     assert "needs the role" in capsys.readouterr().err
     assert main(["report", "heatmap", "--market", "Atlantis"]) == 1
     assert "Atlantis" in capsys.readouterr().err
+
+
+def test_report_heatmap_takes_a_market_by_its_name_in_either_language(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    assert main(["demo", "--employees", "120"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("LANG", "en_CA.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    assert main(["report", "heatmap", "--market", " QUART de nuit ", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["market"] == "Night shift"
+    # the report names the market in the language it is printed in
+    monkeypatch.setenv("LANG", "fr_CA.UTF-8")
+    assert main(["report", "heatmap", "--market", "night shift", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["market"] == "Quart de nuit"
     assert main(["report", "heatmap", "--wave", "soon"]) == 1
     assert "--wave" in capsys.readouterr().err
