@@ -383,6 +383,11 @@ def test_a_pulse_is_named_in_both_languages_and_read_in_the_readers(
             ["Première ligne"],
             "Sondage éclair sur le changement",
         )
+        # the market's profile lists the wave's launch under the pulse's French name
+        [launch] = markets.market_snapshots(session=session, actor=hr, market_id=market_id)
+        assert launch.reason == "Sondage éclair sur le changement #1"
+    [launch] = markets.market_snapshots(session=session, actor=hr, market_id=market_id)
+    assert launch.reason == "Weekly change pulse #1"
 
 
 def test_a_pulse_named_in_one_language_shows_that_name_in_the_other(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotFound
 from engagement.i18n import _, display_name
 from engagement.markets import Criteria, MarketRules, hire_date_window
-from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember
+from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember, Pulse
 from engagement.models.org import utcnow
 from engagement.names import (
     NAME_MAX,
@@ -409,15 +410,32 @@ class SnapshotRow:
     members: int
 
 
+# a pulse wave's launch is recorded as "<pulse's canonical name> #<wave number>"
+WAVE_LAUNCH = re.compile(r"^(?P<pulse>.+) #(?P<number>\d+)$")
+
+
+def wave_launch_reason(pulse_name: str, number: int) -> str:
+    """What a market's snapshot records when a pulse wave opens to it."""
+    return f"{pulse_name} #{number}"
+
+
 def market_snapshots(*, session: Session, actor: Actor, market_id: int) -> list[SnapshotRow]:
-    """The launches to a market, newest first."""
+    """The launches to a market, newest first; pulse waves named in the reader's language."""
     require_role(actor, Role.HR, Role.LEADER)
     rows = session.exec(
         select(MarketSnapshot)
         .where(MarketSnapshot.market_id == market_id)
         .order_by(col(MarketSnapshot.taken_at).desc())
     ).all()
-    return [SnapshotRow(r.taken_at.date(), r.reason, r.members) for r in rows]
+    pulses = {p.name: display_name(p.name, p.names) for p in session.exec(select(Pulse)).all()}
+
+    def shown(reason: str) -> str:
+        wave = WAVE_LAUNCH.match(reason)
+        if wave is None or wave["pulse"] not in pulses:
+            return reason  # a campaign's title, or a pulse renamed since: as recorded
+        return wave_launch_reason(pulses[wave["pulse"]], int(wave["number"]))
+
+    return [SnapshotRow(r.taken_at.date(), shown(r.reason), r.members) for r in rows]
 
 
 @dataclass(frozen=True)

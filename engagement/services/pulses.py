@@ -38,7 +38,7 @@ from engagement.names import NAME_MAX, canonical_name, clean_names, find_clash, 
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services import audit
-from engagement.services.markets import member_condition, take_snapshot
+from engagement.services.markets import member_condition, take_snapshot, wave_launch_reason
 from engagement.services.pulse_answers import insert_once, write_response
 
 COMMENT_MAX = 2000
@@ -122,7 +122,7 @@ def open_wave(
             for market_id in session.exec(
                 select(PulseTarget.market_id).where(PulseTarget.pulse_id == pulse.id)
             ).all():
-                take_snapshot(session, market_id, f"{pulse.name} #{number}", opens)
+                take_snapshot(session, market_id, wave_launch_reason(pulse.name, number), opens)
     except IntegrityError:  # another process opened it first
         return None
     return wave
