@@ -149,10 +149,11 @@ def _run(
         wave_id, day = int(wave.id or 0), wave.opens_on
         sizes = measure.counts(session)
     invited = [p.id for p in company.people if p.hire_date <= day]
-    people = random.Random(seed).sample(invited, min(len(invited), MAX_SUBMISSIONS))
+    # R rounds of up to MAX_SUBMISSIONS people each, like every other figure's R repetitions
+    people = random.Random(seed).sample(invited, min(len(invited), MAX_SUBMISSIONS * repeat))
     bar = _bar(_("Submissions"), len(people))
     try:
-        subs = measure.submissions(engine, wave_id, day, people, bar.update)
+        subs = measure.submissions(engine, wave_id, day, people, repeat, bar.update)
     finally:
         bar.close()
     # last: the pages open due waves themselves, as the portal does
@@ -166,6 +167,7 @@ def _run(
         build_s=round(build_s, 1),
         heatmap_ms_half_history=half_ms,
         submissions_per_s=subs.per_s,
+        submissions_per_s_rounds=subs.rounds,
         submissions=subs.attempted,
         failed_submissions=subs.failed,
         stored_responses=subs.stored,

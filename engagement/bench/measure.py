@@ -155,7 +155,8 @@ def peak_rss_mb() -> float:
 
 @dataclass(frozen=True)
 class Submissions:
-    per_s: float
+    per_s: float  # the median of the rounds
+    rounds: list[float]
     attempted: int
     failed: int
     stored: int
@@ -174,14 +175,15 @@ def _answers(rng: random.Random) -> dict[str, object]:
     return out
 
 
-def submissions(
+def _writers(
     engine: Engine,
     wave_id: int,
     day: date,
     people: list[int],
-    progress: Callable[[int], object] | None = None,
-) -> Submissions:
-    """Eight writer threads, each with its own session, answer for distinct people at once."""
+    progress: Callable[[int], object] | None,
+) -> tuple[float, int]:
+    """Eight writer threads, each with its own session, answer for distinct people at once:
+    the seconds it took and how many submissions failed."""
     chunks = [people[i::WRITERS] for i in range(WRITERS)]
     failed = [0] * WRITERS
     start = threading.Barrier(WRITERS + 1)
@@ -214,7 +216,26 @@ def submissions(
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    return time.perf_counter() - began, sum(failed)
+
+
+def submissions(
+    engine: Engine,
+    wave_id: int,
+    day: date,
+    people: list[int],
+    rounds: int = 1,
+    progress: Callable[[int], object] | None = None,
+) -> Submissions:
+    """Rounds of eight concurrent writers, each round for people of its own; the median rate
+    of the rounds, then every expected answer counted once (lost) and no more (duplicates)."""
+    rates, failed = [], 0
+    for batch in (people[i::rounds] for i in range(rounds)):
+        if not batch:
+            continue
+        elapsed, round_failed = _writers(engine, wave_id, day, batch, progress)
+        failed += round_failed
+        rates.append((len(batch) - round_failed) / elapsed if elapsed else 0.0)
     expected = {participant_token(wave_scope(wave_id), pid) for pid in people}
     with Session(engine) as session:
         stored = session.exec(
@@ -224,11 +245,11 @@ def submissions(
             session.exec(select(Participation.token).where(Participation.wave_id == wave_id)).all()
         )
     distinct = len(tokens & expected)
-    ok = len(people) - sum(failed)
     return Submissions(
-        per_s=round(ok / elapsed, 1) if elapsed else 0.0,
+        per_s=round(statistics.median(rates), 1) if rates else 0.0,
+        rounds=[round(r, 1) for r in rates],
         attempted=len(people),
-        failed=sum(failed),
+        failed=failed,
         stored=int(stored),
         participations=len(tokens),
         lost=len(people) - distinct,
