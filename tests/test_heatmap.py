@@ -158,6 +158,23 @@ def test_in_french_the_market_filter_and_waves_show_the_french_names(demo_url: s
         assert at.selectbox(key="heatmap.market").value == operations
 
 
+def test_a_report_cached_for_a_french_reader_is_not_shown_to_an_english_one(
+    demo_url: str,
+) -> None:
+    """The cached company report names its company row itself: one report per language."""
+    hr = personas(demo_url)[Role.HR].email
+    with language("fr"):
+        french = app(hr, language="fr").switch_page(PAGE).run()
+        assert french.selectbox(key="heatmap.department").options[0] == "Entreprise"
+    english = app(hr, language="en").switch_page(PAGE).run()
+    assert not english.exception and not english.error
+    assert english.selectbox(key="heatmap.department").options[0] == "Company"
+    drill_down = " ".join(m.value for m in english.markdown) + " ".join(
+        s.value for s in english.subheader
+    )
+    assert "Entreprise" not in drill_down
+
+
 def test_a_small_department_is_hidden_in_the_drill_down_too(
     demo_url: str, report: reports.Heatmap
 ) -> None:

@@ -18,6 +18,7 @@ from engagement.authz import Actor, Role
 from engagement.db import unit_of_work
 from engagement.errors import VirageError
 from engagement.i18n import N_, _, format_date, format_number, get_language
+from engagement.i18n import language as in_language
 from engagement.measures.stats import significant
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
@@ -62,12 +63,18 @@ def column_label(column: str) -> str:
     return dimension_label(column)
 
 
-# cache_resource: one shared object, no pickling on every read (a report is frozen)
+# cache_resource: one shared object, no pickling on every read (a report is frozen). The
+# language is part of the key: a report names some rows itself ("Company", "Entreprise").
 @st.cache_resource(ttl=600, show_spinner=False, max_entries=512)
 def _cached_report(
-    url: str, wave_id: int, market_id: int | None, k: int, version: tuple[int, int, int]
+    url: str,
+    wave_id: int,
+    market_id: int | None,
+    k: int,
+    version: tuple[int, int, int],
+    lang: str,
 ) -> Heatmap:
-    with unit_of_work(engine()) as session:
+    with in_language(lang), unit_of_work(engine()) as session:
         return reports.company_report(session, k, wave_id, market_id)
 
 
@@ -95,13 +102,16 @@ def reports_for(wave_ids: Sequence[int], market_id: int | None) -> list[Heatmap]
 
 def _reports(waves: Waves, scope: frozenset[int] | None, market_id: int | None) -> list[Heatmap]:
     k, url = privacy_thresholds().min_group_size, settings().database_url
-    return [reports.within(r, scope) for r in _cached_history(url, k, market_id, waves)]
+    history = _cached_history(url, k, market_id, waves, get_language())
+    return [reports.within(r, scope) for r in history]
 
 
 # one cache entry for a drill-down's waves: a single lookup per rerun instead of one per wave
 @st.cache_resource(ttl=600, show_spinner=False, max_entries=128)
-def _cached_history(url: str, k: int, market_id: int | None, waves: Waves) -> list[Heatmap]:
-    return [_cached_report(url, wave_id, market_id, k, version) for wave_id, version in waves]
+def _cached_history(
+    url: str, k: int, market_id: int | None, waves: Waves, lang: str
+) -> list[Heatmap]:
+    return [_cached_report(url, wave_id, market_id, k, v, lang) for wave_id, v in waves]
 
 
 # the export column behind each screen column: screen and CSV read the same record
@@ -326,7 +336,9 @@ def _heatmap_spec(
     scope: frozenset[int] | None,
     language: str,
 ) -> dict[str, Any]:
-    shown = [reports.within(_cached_report(url, i, market_id, k, v), scope) for i, v in waves]
+    shown = [
+        reports.within(_cached_report(url, i, market_id, k, v, language), scope) for i, v in waves
+    ]
     chart = heatmap_chart(cells(shown[0], mode, shown[1] if len(shown) > 1 else None), mode)
     # the chart's code is checked by the tests (validated `to_dict`): the thousands of cells
     # need no schema validation on every view
