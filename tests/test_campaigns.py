@@ -319,7 +319,13 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
     understanding = report.readings[0]
     assert understanding.lift is not None and understanding.lift.estimate > 0
     sentence = campaign_analytics.lift_sentence(understanding)
-    assert sentence.startswith("Understanding rose") and "95 % interval" in sentence
+    assert sentence.startswith("Understanding rose") and "the 95% interval (" in sentence
+    # the level is a number of the reader's language, as every other percentage
+    from engagement.i18n import language
+
+    with language("fr"):
+        french = campaign_analytics.lift_sentence(understanding)
+    assert "l’intervalle à 95\u00a0% (de " in french, french
 
 
 def test_our_direction_lists_only_campaigns_that_reached_the_reader(

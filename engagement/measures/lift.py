@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+CONFIDENCE = 0.95  # the level of the interval below
 Z95 = 1.959964
 
 

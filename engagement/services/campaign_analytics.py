@@ -19,8 +19,16 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import NotFound
-from engagement.i18n import N_, _, display_name, format_date, format_number, localized
-from engagement.measures.lift import Lift, Share, difference_in_differences
+from engagement.i18n import (
+    N_,
+    _,
+    display_name,
+    format_date,
+    format_number,
+    format_percent,
+    localized,
+)
+from engagement.measures.lift import CONFIDENCE, Lift, Share, difference_in_differences
 from engagement.measures.suppression import Group, Reason, suppress, suppress_filtered
 from engagement.models import (
     Campaign,
@@ -342,7 +350,8 @@ def lift_sentence(reading: LiftReading) -> str:
         text = _("{dimension} rose {points} points less in the targeted groups than elsewhere")
     text = text.format(dimension=dimension_label(reading.dimension), points=points)
     if lift.excludes_zero:
-        tail = _("the 95 % interval ({low} to {high} points) excludes zero.")
+        tail = _("the {level} interval ({low} to {high} points) excludes zero.")
     else:
-        tail = _("the 95 % interval ({low} to {high} points) includes zero: it may be chance.")
-    return f"{text}; {tail.format(low=low, high=high)}"
+        tail = _("the {level} interval ({low} to {high} points) includes zero: it may be chance.")
+    level = format_percent(CONFIDENCE)
+    return f"{text}; {tail.format(level=level, low=low, high=high)}"

@@ -18,6 +18,7 @@ from engagement.i18n import (
     language_names,
     ngettext,
 )
+from engagement.measures.lift import CONFIDENCE
 from engagement.measures.suppression import reason_text
 from engagement.models import CampaignStatus
 from engagement.pillars import PILLARS, pillar_label
@@ -341,8 +342,8 @@ def analytics_view(funnel: analytics.Funnel, lift: analytics.LiftReport) -> None
         _(
             "Change between wave {before} and wave {after} in the departments the campaign "
             "reached, minus the change in comparable departments it did not reach "
-            "(difference in differences, 95 % interval)."
-        ).format(before=lift.before_wave, after=lift.after_wave)
+            "(difference in differences, {level} interval)."
+        ).format(before=lift.before_wave, after=lift.after_wave, level=format_percent(CONFIDENCE))
     )
     if lift.preliminary:
         st.caption(_("The campaign is still live: this reading is preliminary."))
