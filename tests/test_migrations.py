@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from alembic import command
 from alembic.util.exc import CommandError
-from sqlalchemy import JSON, Boolean, Date, DateTime, column, func, insert, inspect, table
+from sqlalchemy import JSON, Boolean, Date, DateTime, column, insert, inspect, table
 from sqlmodel import Session, SQLModel, select
 
 from engagement.db import alembic_config, get_engine, migrate
@@ -44,7 +44,8 @@ def test_check_detects_drift(sqlite_url: str) -> None:
 
 
 def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url: str) -> None:
-    """Everything written before names per language was English: it becomes the English name."""
+    """Everything written before names and descriptions per language was English: it becomes
+    the English name and description."""
     cfg = alembic_config(sqlite_url)
     command.downgrade(cfg, "0009")
     now = datetime.now(UTC)
@@ -69,9 +70,9 @@ def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url
         conn.execute(
             insert(market),
             [
-                {"name": name, "description": "", "created_by": "hr", "rules": {}}
+                {"name": name, "description": description, "created_by": "hr", "rules": {}}
                 | {"created_at": now, "updated_at": now}
-                for name in ("Front line", "Night shift")
+                for name, description in (("Front line", "Serves customers"), ("Night shift", ""))
             ],
         )
         conn.execute(
@@ -91,9 +92,9 @@ def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url
         )
     migrate(sqlite_url)
     with Session(get_engine(sqlite_url)) as s:
-        assert sorted((m.name, m.names) for m in s.exec(select(Market))) == [
-            ("Front line", {"en": "Front line"}),
-            ("Night shift", {"en": "Night shift"}),
+        assert sorted((m.name, m.names, m.descriptions) for m in s.exec(select(Market))) == [
+            ("Front line", {"en": "Front line"}, {"en": "Serves customers"}),
+            ("Night shift", {"en": "Night shift"}, {}),  # no description: none in any language
         ]
         [weekly] = s.exec(select(Pulse)).all()
         assert weekly.names == {"en": "Weekly change pulse"}
@@ -105,11 +106,23 @@ def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url
             | {"created_at": now, "updated_at": now},
         )
     with Session(get_engine(sqlite_url)) as s:
-        assert s.exec(select(Market).where(Market.name == "Plant")).one().names == {}
-    # and back: the column goes, the rows stay
+        plant = s.exec(select(Market).where(Market.name == "Plant")).one()
+        assert (plant.names, plant.descriptions) == ({}, {})
+        # descriptions written since, in one language or both
+        for name, texts in (
+            ("Front line", {"en": "Serves customers", "fr": "Sert la clientèle"}),
+            ("Night shift", {"fr": "Le personnel de nuit"}),
+        ):
+            s.exec(select(Market).where(Market.name == name)).one().descriptions = texts
+        s.commit()
+    # and back: the columns go, the rows stay, each with its English description, else French
     command.downgrade(cfg, "0009")
     columns = {c["name"] for c in inspect(get_engine(sqlite_url)).get_columns("market")}
-    assert "names" not in columns
+    assert not {"names", "descriptions"} & columns
     with get_engine(sqlite_url).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(market)).scalar() == 3
+        assert sorted(conn.execute(select(market.c.name, market.c.description)).all()) == [
+            ("Front line", "Serves customers"),
+            ("Night shift", "Le personnel de nuit"),
+            ("Plant", ""),
+        ]
     migrate(sqlite_url)

@@ -21,6 +21,12 @@ class Market(SQLModel, table=True):
     names: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # the description per language ({"en": …, "fr": …}), read through engagement.i18n.localized
+    descriptions: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    # deprecated, read and written by nothing: kept only because replicas of the previous release
+    # still select it during a rolling upgrade; migration 0010 moved it into `descriptions`
     description: str = Field(default="", max_length=500)
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by: str = Field(default="", max_length=320)

@@ -1,4 +1,4 @@
-"""market and pulse names per language
+"""market and pulse names per language, market descriptions per language
 
 Revision ID: 0010
 Revises: 0009
@@ -16,6 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ("market", "pulse")
+LANGUAGES = ("en", "fr")
 
 
 def _backfill(table_name: str) -> None:
@@ -37,6 +38,48 @@ def _backfill(table_name: str) -> None:
         )
 
 
+MARKET = sa.table(
+    "market",
+    sa.column("id", sa.Integer()),
+    sa.column("description", sa.String()),
+    sa.column("descriptions", sa.JSON()),
+)
+
+
+def _backfill_descriptions() -> None:
+    """Every description so far was written in English: it becomes the English description."""
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(MARKET.c.id, MARKET.c.description).where(MARKET.c.description != "")
+    ).all()
+    if rows:
+        connection.execute(
+            sa.update(MARKET)
+            .where(MARKET.c.id == sa.bindparam("row_id"))
+            .values(descriptions=sa.bindparam("row_texts", type_=sa.JSON())),
+            [{"row_id": row_id, "row_texts": {"en": text}} for row_id, text in rows],
+        )
+
+
+def _restore_descriptions() -> None:
+    """Back to one description: the English one, else the French one (nothing is lost that
+    the previous release could show)."""
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(MARKET.c.id, MARKET.c.descriptions)).all()
+    restored = [
+        {"row_id": row_id, "row_text": text}
+        for row_id, texts in rows
+        if (text := next((texts[lang] for lang in LANGUAGES if (texts or {}).get(lang)), ""))
+    ]
+    if restored:
+        connection.execute(
+            sa.update(MARKET)
+            .where(MARKET.c.id == sa.bindparam("row_id"))
+            .values(description=sa.bindparam("row_text")),
+            restored,
+        )
+
+
 def upgrade() -> None:
     # NOT NULL with a constant default is a plain ALTER TABLE on SQLite too: no table copy,
     # which SQLite could not do here anyway (other tables' foreign keys point at both)
@@ -44,9 +87,19 @@ def upgrade() -> None:
         with op.batch_alter_table(name, schema=None, recreate="never") as batch_op:
             batch_op.add_column(sa.Column("names", sa.JSON(), nullable=False, server_default="{}"))
         _backfill(name)
+    # market.description stays, read by nothing: replicas of the previous release still select
+    # it while a rolling upgrade runs (a later release drops it)
+    with op.batch_alter_table("market", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(
+            sa.Column("descriptions", sa.JSON(), nullable=False, server_default="{}")
+        )
+    _backfill_descriptions()
 
 
 def downgrade() -> None:
+    _restore_descriptions()
+    with op.batch_alter_table("market", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("descriptions")
     for name in reversed(TABLES):
         with op.batch_alter_table(name, schema=None, recreate="never") as batch_op:
             batch_op.drop_column("names")
