@@ -207,51 +207,66 @@ def _add_markets(session: Session, units: list[Unit]) -> None:
     """A handful of meaningful internal markets for the demo company."""
     by_name = {u.name: u.department_id for u in units}
     production = [d for d in (by_name.get("Production"),) if d is not None]
-    # (English name, French name, description, who is in, who is left out); campaigns and tests
-    # find markets by their English (canonical) name
+    # (English name, French name, description per language, who is in, who is left out);
+    # campaigns and tests find markets by their English (canonical) name
     markets = [
         (
             "Front line — customer-facing",
             "Première ligne — en contact avec la clientèle",
-            "Everyone who talks to customers every day.",
+            {
+                "en": "Everyone who talks to customers every day.",
+                "fr": "Toutes celles et ceux qui sont en contact avec la clientèle au quotidien.",
+            },
             Criteria(customer_facing=True),
             Criteria(),
         ),
         (
             "Production floor",
             "Plancher de production",
-            "Assembly and calibration teams, without their managers.",
+            {
+                "en": "Assembly and calibration teams, without their managers.",
+                "fr": "Les équipes d’assemblage et d’étalonnage, sans leurs gestionnaires.",
+            },
             Criteria(department_ids=production),
             Criteria(people_managers=True),
         ),
         (
             "New joiners (< 1 year)",
             "Nouvelles recrues (moins d’un an)",
-            "People who joined in the last twelve months.",
+            {
+                "en": "People who joined in the last twelve months.",
+                "fr": "Les personnes entrées en poste au cours de la dernière année.",
+            },
             Criteria(tenure_bands=["lt1"]),
             Criteria(),
         ),
         (
             "People managers",
             "Gestionnaires d’équipe",
-            "Everyone with at least one person reporting to them.",
+            {
+                "en": "Everyone with at least one person reporting to them.",
+                "fr": "Toute personne qui a au moins un employé sous sa supervision.",
+            },
             Criteria(people_managers=True),
             Criteria(),
         ),
         (
             "Night shift",
             "Quart de nuit",
-            "Plant people working nights.",
+            {
+                "en": "Plant people working nights.",
+                "fr": "Le personnel d’usine qui travaille de nuit.",
+            },
             Criteria(extra={"shift": ["night"]}),
             Criteria(),
         ),
     ]
-    for name, french, description, include, exclude in markets:
+    for name, french, descriptions, include, exclude in markets:
         session.add(
             Market(
                 name=name,
                 names={"en": name, "fr": french},
-                description=description,
+                descriptions=descriptions,
                 rules=MarketRules(include, exclude).to_json(),
                 created_by="demo",
             )

@@ -32,22 +32,32 @@ from engagement.services.modules import load_shipped_modules
 
 DIRECTION = CONTENT_DIR / "demo" / "direction.yaml"
 CAMPAIGNS = CONTENT_DIR / "demo" / "campaigns.yaml"
-# English (canonical) name: French name, divisions, description; campaigns.yaml names them
+# English (canonical) name: French name, divisions, description per language; campaigns.yaml
+# names them
 DIVISION_MARKETS = {
     "Customer Service division": (
         "Division Service à la clientèle",
         ["Customer Service"],
-        "The whole Customer Service division.",
+        {
+            "en": "The whole Customer Service division.",
+            "fr": "Toute la division Service à la clientèle.",
+        },
     ),
     "Sales & Marketing": (
         "Ventes et marketing",
         ["Sales", "Marketing"],
-        "The Sales and Marketing divisions.",
+        {
+            "en": "The Sales and Marketing divisions.",
+            "fr": "Les divisions Ventes et Marketing réunies.",
+        },
     ),
     "Operations division": (
         "Division des opérations",
         ["Operations"],
-        "Production, logistics and the plants.",
+        {
+            "en": "Production, logistics and the plants.",
+            "fr": "La production, la logistique et nos usines.",
+        },
     ),
 }
 
@@ -87,12 +97,12 @@ def _authors(session: Session) -> dict[str, Actor]:
 def _add_division_markets(session: Session) -> dict[str, int]:
     ids = {d.name: d.id for d in session.exec(select(Department)).all()}
     out = {m.name: m.id or 0 for m in session.exec(select(Market)).all()}
-    for name, (french, divisions, description) in DIVISION_MARKETS.items():
+    for name, (french, divisions, descriptions) in DIVISION_MARKETS.items():
         depts = [i for d in divisions if (i := ids.get(d)) is not None]
         market = Market(
             name=name,
             names={"en": name, "fr": french},
-            description=description,
+            descriptions=descriptions,
             rules=MarketRules(Criteria(department_ids=depts), Criteria()).to_json(),
             created_by="demo",
         )

@@ -248,14 +248,15 @@ def _data_words(url: str) -> set[str]:
             *s.exec(select(Employee.job_family)),
             *s.exec(select(Department.name)),
             *s.exec(select(Market.name)),
-            *s.exec(select(Market.description)),
             *s.exec(select(Pulse.name)),
             *s.exec(select(Response.comment).where(Response.comment != None)),  # noqa: E711
         ]
         values.extend(key for extra in s.exec(select(Employee.extra)) for key in extra)
-        # content written by people, per language: names, direction statements, campaigns, modules
+        # content written by people, per language: names, market descriptions, direction statements,
+        # campaigns, modules
         for row in [
             *s.exec(select(Market.names)),
+            *s.exec(select(Market.descriptions)),
             *s.exec(select(Pulse.names)),
             *s.exec(select(DirectionStatement.statement)),
             *s.exec(select(DirectionStatement.note)),
