@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from engagement.authz import SYSTEM, Actor, Role
 from engagement.db import get_engine, unit_of_work
 from engagement.errors import ImportRejected, InvalidInput, NotAllowed
+from engagement.i18n import language
 from engagement.markets import Criteria, MarketRules
 from engagement.models import AuditEntry, RoleGrant, Wave
 from engagement.services import audit, directory, markets, people_import, pulses, roles
@@ -144,6 +145,7 @@ def test_saving_a_market_records_its_name_and_rules_before_and_after(
         session=session,
         actor=hana,
         name="Front desk",
+        descriptions={"en": "The reception desk.", "fr": "L’accueil."},
         market_id=market_id,
         rules=MarketRules(Criteria(locations=["Montréal"])),
     )
@@ -153,12 +155,13 @@ def test_saving_a_market_records_its_name_and_rules_before_and_after(
     assert created.after == {
         "name": "Front line",
         "names": {"en": "Front line"},
-        "description": "",
+        "descriptions": {},
         "rules": first.to_json(),
     }
     assert renamed.before == created.after
     assert renamed.after is not None and renamed.after["name"] == "Front desk"
     assert renamed.after["names"] == {"en": "Front desk"}
+    assert renamed.after["descriptions"] == {"en": "The reception desk.", "fr": "L’accueil."}
     assert renamed.after["rules"] == MarketRules(Criteria(locations=["Montréal"])).to_json()
 
 
@@ -329,6 +332,12 @@ def test_summary_says_what_changed() -> None:
     )
     assert audit.summary(None, {"rows": 1200, "full": True}) == "rows: 1,200; full import: yes"
     assert audit.summary(after, after) == ""
+    texts = {"descriptions": {"en": "Night staff."}}
+    assert audit.summary(None, texts) == (
+        'descriptions in English and French: {"en": "Night staff."}'
+    )
+    with language("fr"):
+        assert audit.summary(None, texts).startswith("descriptions en anglais et en français")
 
 
 def test_admin_searches_the_audit_log_page(demo_url: str) -> None:

@@ -238,7 +238,117 @@ def test_save_list_and_rename(session: Session, org: dict[str, object]) -> None:
         rules=MarketRules(Criteria(customer_facing=True, locations=["Montréal"])),
     )
     session.commit()
-    assert svc.get_market(session=session, actor=hr, market_id=market_id).size == 2
+    edited = svc.get_market(session=session, actor=hr, market_id=market_id)
+    assert edited.size == 2
+    # `description` alone is the English description
+    assert edited.descriptions == {"en": "Everyone who serves customers"}
+
+
+def test_a_market_is_described_in_both_languages_and_read_in_the_readers(
+    session: Session, org: dict[str, object]
+) -> None:
+    market_id = svc.save_market(
+        session=session,
+        actor=_hr(session),
+        names={"en": "Night shift", "fr": "Quart de nuit"},
+        descriptions={"en": " Plant people working nights. ", "fr": "Le personnel de nuit."},
+        rules=MarketRules(),
+    )
+    session.commit()
+    market = session.get(Market, market_id)
+    assert market is not None
+    assert market.descriptions == {
+        "en": "Plant people working nights.",
+        "fr": "Le personnel de nuit.",
+    }
+    night = svc.get_market(session=session, actor=_hr(session), market_id=market_id)
+    assert (night.description, night.description_fell_back) == (
+        "Plant people working nights.",
+        False,
+    )
+    with language("fr"):
+        assert (night.description, night.description_fell_back) == ("Le personnel de nuit.", False)
+    # described in English only: French readers read the English one, and are told so
+    svc.save_market(
+        session=session,
+        actor=_hr(session),
+        names={"en": "Night shift", "fr": "Quart de nuit"},
+        descriptions={"en": "Plant people working nights.", "fr": "  "},
+        rules=MarketRules(),
+        market_id=market_id,
+    )
+    session.commit()
+    [night] = svc.list_markets(session=session, actor=_hr(session))
+    assert night.descriptions == {"en": "Plant people working nights."}
+    with language("fr"):
+        assert (night.description, night.description_fell_back) == (
+            "Plant people working nights.",
+            True,
+        )
+    # no description at all: nothing to show, nothing fell back
+    svc.save_market(
+        session=session,
+        actor=_hr(session),
+        name="Night shift",
+        rules=MarketRules(),
+        market_id=market_id,
+    )
+    session.commit()
+    [night] = svc.list_markets(session=session, actor=_hr(session))
+    with language("fr"):
+        assert (night.descriptions, night.description, night.description_fell_back) == (
+            {},
+            "",
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Keep the English description under 500 characters (it has 501)."),
+        ("fr", "Keep the French description under 500 characters (it has 501)."),
+    ],
+)
+def test_a_description_too_long_in_either_language_is_refused(
+    session: Session, org: dict[str, object], lang: str, message: str
+) -> None:
+    descriptions = {"en": "Short.", "fr": "Courte."} | {lang: "x" * 501}
+    with pytest.raises(InvalidInput) as refused:
+        svc.save_market(
+            session=session,
+            actor=_hr(session),
+            name="Night shift",
+            descriptions=descriptions,
+            rules=MarketRules(),
+        )
+    assert str(refused.value) == message
+    # exactly the limit is fine
+    svc.save_market(
+        session=session,
+        actor=_hr(session),
+        name="Night shift",
+        descriptions=descriptions | {lang: "x" * 500},
+        rules=MarketRules(),
+    )
+
+
+def test_a_description_too_long_is_refused_in_the_readers_language(
+    session: Session, org: dict[str, object]
+) -> None:
+    with language("fr"), pytest.raises(InvalidInput) as refused:
+        svc.save_market(
+            session=session,
+            actor=_hr(session),
+            name="Night shift",
+            descriptions={"fr": "x" * 600},
+            rules=MarketRules(),
+        )
+    assert str(refused.value) == (
+        "La description française ne doit pas dépasser 500 caractères (elle en compte 600)."
+    )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Market)).one() == 0
 
 
 def _save(session: Session, names: dict[str, str], market_id: int | None = None) -> int:

@@ -96,6 +96,64 @@ def test_in_french_the_list_picker_and_profile_show_the_french_names(demo_url: s
     assert at.text_input(key=f"markets.edit.{night}.name.en").value == "Night shift"
 
 
+def test_in_french_the_list_and_profile_show_the_french_description(demo_url: str) -> None:
+    with Session(get_engine(demo_url)) as s:
+        night = s.exec(select(Market).where(Market.name == "Night shift")).one()
+        french, english = night.descriptions["fr"], night.descriptions["en"]
+    with language("fr"):
+        at = app(personas(demo_url)[Role.HR].email, language="fr").switch_page(PAGE).run()
+        assert not at.exception and not at.error
+        table = at.dataframe[0].value
+        listed = dict(zip(table["name"], table["description"], strict=True))
+        assert listed["Quart de nuit"] == french != english
+        picker = at.selectbox(key="markets.pick")
+        picker.select_index(list(picker.options).index("Quart de nuit")).run()
+        assert not at.exception and not at.error
+        assert french in [m.value for m in at.markdown]
+        assert english not in [m.value for m in at.markdown]
+        assert not [c for c in at.caption if "Pas encore traduit" in c.value]  # no fallback
+    # the editor holds the description in both languages, each in its tab
+    assert at.text_area(key=f"markets.edit.{night.id}.description.fr").value == french
+    assert at.text_area(key=f"markets.edit.{night.id}.description.en").value == english
+
+
+def test_hr_describes_a_market_in_both_languages_and_a_french_reader_is_told_of_a_fallback(
+    demo_url: str,
+) -> None:
+    at = open_markets(demo_url, Role.HR)
+    at.selectbox(key="markets.pick").set_value(0).run()
+    at.text_input(key="markets.edit.new.name.en").set_value("Québec sites")
+    at.text_area(key="markets.edit.new.description.en").set_value("Everyone at our Québec sites.")
+    at.text_area(key="markets.edit.new.description.fr").set_value("Nos sites de Québec.").run()
+    at.button(key="markets.edit.new.save").click().run()
+    assert not at.exception and not at.error
+    with Session(get_engine(demo_url)) as s:
+        saved = s.exec(select(Market).where(Market.name == "Québec sites")).one()
+        assert saved.descriptions == {
+            "en": "Everyone at our Québec sites.",
+            "fr": "Nos sites de Québec.",
+        }
+    # the French description removed: French readers see the English one, with the notice
+    at = app(personas(demo_url)[Role.HR].email).switch_page(PAGE)
+    at.query_params["market"] = str(saved.id)
+    at.run()
+    key = f"markets.edit.{saved.id}"
+    assert at.text_area(key=f"{key}.description.fr").value == "Nos sites de Québec."
+    at.text_area(key=f"{key}.description.fr").set_value("").run()
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception and not at.error
+    with Session(get_engine(demo_url)) as s:
+        stored = s.get(Market, saved.id)
+        assert stored is not None and stored.descriptions == {"en": "Everyone at our Québec sites."}
+    with language("fr"):
+        at = app(personas(demo_url)[Role.HR].email, language="fr").switch_page(PAGE)
+        at.query_params["market"] = str(saved.id)
+        at.run()
+        assert not at.exception and not at.error
+        assert "Everyone at our Québec sites." in [m.value for m in at.markdown]
+        assert any("Pas encore traduit dans votre langue" in c.value for c in at.caption)
+
+
 def test_a_name_taken_in_the_other_language_is_refused_and_what_was_typed_stays(
     demo_url: str,
 ) -> None:

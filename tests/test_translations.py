@@ -11,6 +11,7 @@ from sqlmodel import Session
 from engagement.authz import Actor, Role
 from engagement.db import get_engine
 from engagement.errors import NotAllowed
+from engagement.i18n import language
 from engagement.markets import MarketRules
 from engagement.modules import shipped_modules
 from engagement.services import direction, directory, markets, modules, pulses, translations
@@ -115,13 +116,69 @@ def test_markets_and_pulses_named_in_one_language_are_listed_for_hr(session: Ses
     assert [r.kind for r in translations.missing_content(session=session, actor=HR)] == ["pulse"]
 
 
+def test_markets_described_in_one_language_are_listed_for_hr(session: Session) -> None:
+    markets.save_market(  # no description at all: nothing to translate
+        session=session,
+        actor=HR,
+        names={"en": "Day shift", "fr": "Quart de jour"},
+        rules=MarketRules(),
+    )
+    night = markets.save_market(
+        session=session,
+        actor=HR,
+        names={"en": "Night shift", "fr": "Quart de nuit"},
+        descriptions={"en": "Plant people working nights."},
+        rules=MarketRules(),
+    )
+    markets.save_market(
+        session=session,
+        actor=HR,
+        names={"en": "Front line", "fr": "Première ligne"},
+        descriptions={"fr": "En contact avec la clientèle."},
+        rules=MarketRules(),
+    )
+    rows = translations.missing_content(session=session, actor=HR)
+    assert [(r.kind, r.item, r.missing) for r in rows] == [
+        ("market_description", "Front line", ["en"]),
+        ("market_description", "Night shift", ["fr"]),
+    ]
+    assert {translations.WHERE[r.kind] for r in rows} == {"pages/markets.py"}
+    assert translations.kind_label("market_description") == "Internal market description"
+    with language("fr"):
+        assert translations.kind_label("market_description") == "Description de marché interne"
+        # named in the reader's language
+        assert [r.item for r in translations.missing_content(session=session, actor=HR)] == [
+            "Première ligne",
+            "Quart de nuit",
+        ]
+    assert translations.missing_content(session=session, actor=LEADER) == []
+    # described in French as well, the market leaves the list
+    markets.save_market(
+        session=session,
+        actor=HR,
+        names={"en": "Night shift", "fr": "Quart de nuit"},
+        descriptions={"en": "Plant people working nights.", "fr": "Le personnel de nuit."},
+        rules=MarketRules(),
+        market_id=night,
+    )
+    assert [r.item for r in translations.missing_content(session=session, actor=HR)] == [
+        "Front line"
+    ]
+
+
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "translations.py")
 
 
 def test_the_page_lists_a_market_and_a_pulse_lacking_french(demo_url: str) -> None:
     with Session(get_engine(demo_url)) as s:
         hr = directory.actor_for_email(session=s, email=personas(demo_url)[Role.HR].email)
-        markets.save_market(session=s, actor=hr, names={"en": "Day shift"}, rules=MarketRules())
+        markets.save_market(
+            session=s,
+            actor=hr,
+            names={"en": "Day shift"},
+            descriptions={"en": "Plant people working days."},
+            rules=MarketRules(),
+        )
         pulses.create_pulse(
             session=s,
             actor=hr,
@@ -139,9 +196,16 @@ def test_the_page_lists_a_market_and_a_pulse_lacking_french(demo_url: str) -> No
             table["kind"], table["item"], table["missing"], table["where"], strict=True
         )
     }
-    names = {r for r in rows if r[0] in ("Nom de marché interne", "Nom de sondage éclair")}
-    # only these two: the demo's own markets and pulse are named in both languages
+    names = {
+        r
+        for r in rows
+        if r[0]
+        in ("Nom de marché interne", "Description de marché interne", "Nom de sondage éclair")
+    }
+    # only these: the demo's own markets and pulse are named (and the markets described) in
+    # both languages
     assert names == {
         ("Nom de marché interne", "Day shift", "Français", "Marchés internes"),
+        ("Description de marché interne", "Day shift", "Français", "Marchés internes"),
         ("Nom de sondage éclair", "Tools check", "Français", "Sondages éclair"),
     }

@@ -55,7 +55,8 @@ FIELDS: dict[str, str] = {
     "departments": N_("departments"),
     "name": N_("name"),
     "names": N_("names in English and French"),
-    "description": N_("description"),
+    "description": N_("description"),  # entries written before descriptions per language
+    "descriptions": N_("descriptions in English and French"),
     "rules": N_("rules"),
     "rows": N_("rows"),
     "created": N_("created"),

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotFound
-from engagement.i18n import _, display_name
+from engagement.i18n import _, display_name, localized
 from engagement.markets import Criteria, MarketRules, hire_date_window
 from engagement.models import Employee, Market, MarketSnapshot, MarketSnapshotMember, Pulse
 from engagement.models.org import utcnow
@@ -45,6 +45,7 @@ from engagement.services.directory import load_nodes
 DESCRIPTION_MAX = 500
 EMPLOYEE_TABLE: Table = Employee.__table__  # type: ignore[attr-defined]
 EXTRA_VALUES_MAX = 50  # attributes with more distinct values are not offered as choices
+AUDITED = ("name", "names", "descriptions", "rules")  # a market's fields the audit log keeps
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ class MarketSummary:
     id: int
     name: str  # canonical (unique); people read `label`
     names: dict[str, str]  # the name per language
-    description: str
+    descriptions: dict[str, str]  # the description per language; people read `description`
     size: int
     rules: MarketRules
 
@@ -249,6 +250,17 @@ class MarketSummary:
     def label(self) -> str:
         """The market's name in the current language (else the other one)."""
         return display_name(self.name, self.names)
+
+    @property
+    def description(self) -> str:
+        """The description in the current language, else the other one ("" when none)."""
+        return localized(self.descriptions)[0]
+
+    @property
+    def description_fell_back(self) -> bool:
+        """Whether `description` is in another language than the reader's."""
+        text, fell_back = localized(self.descriptions)
+        return bool(text) and fell_back
 
 
 def _summary(session: Session, market: Market, today: date | None = None) -> MarketSummary:
@@ -258,7 +270,7 @@ def _summary(session: Session, market: Market, today: date | None = None) -> Mar
         id=market.id,
         name=market.name,
         names=dict(market.names),
-        description=market.description,
+        descriptions=dict(market.descriptions),
         size=count_members(session, rules, today),
         rules=rules,
     )
@@ -305,6 +317,19 @@ def _check_names(session: Session, names: dict[str, str], market_id: int | None)
     raise InvalidInput(message.format(name=clash.name, other=other))
 
 
+def _check_lengths(names: dict[str, str], descriptions: dict[str, str]) -> None:
+    if any(len(n) > NAME_MAX for n in names.values()):
+        raise InvalidInput(_("Keep each name under {name} characters.").format(name=NAME_MAX))
+    for lang, written in descriptions.items():
+        if len(written) > DESCRIPTION_MAX:
+            message = (
+                _("Keep the English description under {limit} characters (it has {length}).")
+                if lang == "en"
+                else _("Keep the French description under {limit} characters (it has {length}).")
+            )
+            raise InvalidInput(message.format(limit=DESCRIPTION_MAX, length=len(written)))
+
+
 def save_market(
     *,
     session: Session,
@@ -312,25 +337,22 @@ def save_market(
     rules: MarketRules,
     names: dict[str, str] | None = None,
     name: str = "",
+    descriptions: dict[str, str] | None = None,
     description: str = "",
     market_id: int | None = None,
 ) -> int:
-    """Create a market, or change an existing one's names, description and rules (HR only).
+    """Create a market, or change an existing one's names, descriptions and rules (HR only).
 
     `names` is the name per language ({"en": …, "fr": …}, at least one); `name` alone is short
-    for a name in English only.
+    for a name in English only. `descriptions` likewise, optional; `description` alone is short
+    for a description in English only.
     """
     require_role(actor, Role.HR)
     names = clean_names({"en": name} if names is None else names)
-    description = description.strip()
+    descriptions = clean_names({"en": description} if descriptions is None else descriptions)
     if not names:
         raise InvalidInput(_("Give the market a name in English or in French."))
-    if any(len(n) > NAME_MAX for n in names.values()) or len(description) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            _("Keep each name under {name} characters and the description under {text}.").format(
-                name=NAME_MAX, text=DESCRIPTION_MAX
-            )
-        )
+    _check_lengths(names, descriptions)
     rules.validate()
     _check_names(session, names, market_id)
     name = canonical_name(names)
@@ -339,7 +361,7 @@ def save_market(
         market = Market(
             name=name,
             names=names,
-            description=description,
+            descriptions=descriptions,
             rules=rules.to_json(),
             created_by=actor.email,
         )
@@ -348,12 +370,12 @@ def save_market(
         if found is None:
             raise NotFound(_("That internal market no longer exists."))
         market = found
-        before = audit.fields_of(market, "name", "names", "description", "rules")
+        before = audit.fields_of(market, *AUDITED)
         market.name, market.names = name, names
-        market.description, market.rules = description, rules.to_json()
+        market.descriptions, market.rules = descriptions, rules.to_json()
         market.updated_at = utcnow()
     session.add(market)
-    after = audit.fields_of(market, "name", "names", "description", "rules")
+    after = audit.fields_of(market, *AUDITED)
     audit.record(
         session, actor=actor, action="market.save", target=name, before=before, after=after
     )

@@ -22,6 +22,7 @@ from engagement.services import campaigns, modules, pulses
 
 KINDS = {
     "market": N_("Internal market name"),
+    "market_description": N_("Internal market description"),
     "pulse": N_("Pulse survey name"),
     "question": N_("Pulse question"),
     "module": N_("Module"),
@@ -34,6 +35,7 @@ KINDS = {
 # the page where each kind is completed
 WHERE = {
     "market": "pages/markets.py",
+    "market_description": "pages/markets.py",
     "pulse": "pages/pulses.py",
     "question": "pages/pulses.py",
     "module": "pages/modules.py",
@@ -77,12 +79,27 @@ def _names_lacking(kind: str, named: Iterable[Market | Pulse]) -> list[MissingCo
     return sorted(rows, key=lambda r: sort_key(r.item))
 
 
+def _descriptions_lacking(markets: Iterable[Market]) -> list[MissingContent]:
+    """Internal markets described in one language only (none at all is nothing to translate),
+    by name."""
+    rows = [
+        MissingContent(
+            "market_description", display_name(m.name, m.names), missing_languages(m.descriptions)
+        )
+        for m in markets
+        if m.descriptions and missing_languages(m.descriptions)
+    ]
+    return sorted(rows, key=lambda r: sort_key(r.item))
+
+
 def missing_content(*, session: Session, actor: Actor) -> list[MissingContent]:
     """Every piece of content people read that lacks a language."""
     require_role(actor, Role.HR, Role.LEADER)
     out: list[MissingContent] = []
     if actor.has(Role.HR):  # markets, pulses and modules are HR's own pages
-        out += _names_lacking("market", session.exec(select(Market)).all())
+        markets = session.exec(select(Market)).all()
+        out += _names_lacking("market", markets)
+        out += _descriptions_lacking(markets)
         out += _names_lacking("pulse", session.exec(select(Pulse)).all())
         by_item: dict[tuple[str, str], list[str]] = {}
         for m in pulses.missing_translations(session=session, actor=actor):

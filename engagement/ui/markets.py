@@ -18,8 +18,9 @@ from engagement.services.markets import (
     RuleChoices,
     SnapshotRow,
 )
+from engagement.ui.campaigns import fallback_notice
 from engagement.ui.context import act, flash, load
-from engagement.ui.render import INDENT, name_inputs
+from engagement.ui.render import INDENT, language_inputs, name_inputs
 
 ANY, YES, NO = "any", "yes", "no"
 
@@ -262,6 +263,8 @@ def profile(market: MarketSummary, min_group_size: int) -> None:
     st.subheader(market.label)
     if market.description:
         st.write(market.description)
+        if market.description_fell_back:
+            fallback_notice()
     size_and_composition(
         load(svc.preview_market, rules=market.rules, min_group_size=min_group_size)
     )
@@ -278,14 +281,15 @@ def profile(market: MarketSummary, min_group_size: int) -> None:
 
 
 def editor(market: MarketSummary | None, choices: RuleChoices, min_group_size: int) -> None:
-    """Names, description and rules with a live preview, and the Save button (HR)."""
+    """Names, descriptions and rules with a live preview, and the Save button (HR)."""
     key = f"markets.edit.{market.id if market else 'new'}"
     names = name_inputs(f"{key}.name", (market.names or {"en": market.name}) if market else {})
-    description = st.text_area(
-        _("Description"),
-        value=market.description if market else "",
-        max_chars=500,
-        key=f"{key}.description",
+    descriptions = language_inputs(
+        f"{key}.description",
+        market.descriptions if market else {},
+        label=_("Description ({language})"),
+        max_chars=svc.DESCRIPTION_MAX,
+        area=True,
     )
     rules = rule_builder(choices, market.rules if market else MarketRules(), key)
     st.markdown(_("#### Live preview"))
@@ -294,7 +298,7 @@ def editor(market: MarketSummary | None, choices: RuleChoices, min_group_size: i
         saved = act(
             svc.save_market,
             names=names,
-            description=description,
+            descriptions=descriptions,
             rules=rules,
             market_id=market.id if market else None,
         )

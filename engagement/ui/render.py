@@ -38,18 +38,27 @@ _ROLE_BLURBS = {
 }
 
 
-def name_inputs(key: str, current: dict[str, str]) -> dict[str, str]:
-    """A name in each language, one tab per language, as typed (the service checks it)."""
+def language_inputs(
+    key: str, current: dict[str, str], *, label: str, max_chars: int, area: bool = False
+) -> dict[str, str]:
+    """A text in each language, one tab per language, as typed (the service checks it).
+
+    `label` is translated and holds `{language}`; `area` asks for several lines."""
     names = language_names()
     out = {}
     for lang, tab in zip(LANGUAGES, st.tabs([names[lang] for lang in LANGUAGES]), strict=True):
+        shown, value = label.format(language=names[lang]), current.get(lang, "")
         with tab:
-            out[lang] = st.text_input(
-                _("Name ({language})").format(language=names[lang]),
-                value=current.get(lang, ""),
-                max_chars=NAME_MAX,
-                key=f"{key}.{lang}",
-            )
+            if area:
+                out[lang] = st.text_area(shown, value, max_chars=max_chars, key=f"{key}.{lang}")
+            else:
+                out[lang] = st.text_input(shown, value, max_chars=max_chars, key=f"{key}.{lang}")
+    return out
+
+
+def name_inputs(key: str, current: dict[str, str]) -> dict[str, str]:
+    """A name in each language, one tab per language, as typed (the service checks it)."""
+    out = language_inputs(key, current, label=_("Name ({language})"), max_chars=NAME_MAX)
     st.caption(
         _(
             "Give the name in English, in French or both. People read it in their language; "
