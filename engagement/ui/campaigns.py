@@ -30,6 +30,7 @@ from engagement.services.markets import MarketSummary
 from engagement.services.modules import ModuleSummary
 from engagement.ui import nav
 from engagement.ui.context import act, choose_next_run, flash, load
+from engagement.ui.render import language_inputs
 
 _STATUS = {
     CampaignStatus.DRAFT: N_("Draft"),
@@ -51,7 +52,7 @@ def status_label(status: str) -> str:
 def fallback_notice() -> None:
     st.caption(
         _("Not yet translated into your language: shown in the original language."),
-        help=_("HR sees which texts lack a translation on the Campaigns and Modules pages."),
+        help=_("HR and leaders see every text that lacks a translation on the Translations page."),
     )
 
 
@@ -83,32 +84,25 @@ def campaigns_table(rows: Sequence[CampaignRow]) -> None:
     )
 
 
-def _texts(key: str, label: str, current: dict[str, str], area: bool) -> dict[str, str]:
+def _messages(key: str, current: dict[str, str]) -> dict[str, str]:
+    """The message in each language, one tab per language, each beside its preview."""
     out = {}
     names = language_names()
     for lang, tab in zip(LANGUAGES, st.tabs([names[lang] for lang in LANGUAGES]), strict=True):
         with tab:
-            if area:
-                left, right = st.columns(2)
-                with left:
-                    out[lang] = st.text_area(
-                        f"{label} ({names[lang]})",
-                        value=current.get(lang, ""),
-                        height=260,
-                        max_chars=campaigns.MESSAGE_MAX,
-                        key=f"{key}.{lang}",
-                        help=_("Markdown: **bold**, lists, links. No HTML, no images."),
-                    )
-                with right, st.container(border=True):
-                    st.caption(_("Preview"))
-                    st.markdown(safe_markdown(out[lang]) or "—")
-            else:
-                out[lang] = st.text_input(
-                    f"{label} ({names[lang]})",
+            left, right = st.columns(2)
+            with left:
+                out[lang] = st.text_area(
+                    _("Message ({language})").format(language=names[lang]),
                     value=current.get(lang, ""),
-                    max_chars=campaigns.TITLE_MAX,
+                    height=260,
+                    max_chars=campaigns.MESSAGE_MAX,
                     key=f"{key}.{lang}",
+                    help=_("Markdown: **bold**, lists, links. No HTML, no images."),
                 )
+            with right, st.container(border=True):
+                st.caption(_("Preview"))
+                st.markdown(safe_markdown(out[lang]) or "—")
     return out
 
 
@@ -122,9 +116,14 @@ def editor(
     draft = detail.draft if detail else None
     key = f"campaign.{detail.id if detail else 'new'}"
     st.markdown(_("**Title**"))
-    title = _texts(f"{key}.title", _("Title"), draft.title if draft else {}, area=False)
+    title = language_inputs(
+        f"{key}.title",
+        draft.title if draft else {},
+        label=_("Title ({language})"),
+        max_chars=campaigns.TITLE_MAX,
+    )
     st.markdown(_("**Message**"))
-    message = _texts(f"{key}.message", _("Message"), draft.message if draft else {}, area=True)
+    message = _messages(f"{key}.message", draft.message if draft else {})
     left, right = st.columns(2)
     pillar = left.selectbox(
         _("Pillar"),
