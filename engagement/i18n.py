@@ -32,7 +32,7 @@ _language: ContextVar[str] = ContextVar("virage_language", default=DEFAULT_LANGU
 
 
 def language_names() -> dict[str, str]:
-    """Each supported language named in itself, for the language switcher."""
+    """Each supported language named in itself, for the language switcher and language tabs."""
     return {"en": "English", "fr": "Français"}
 
 
@@ -106,6 +106,14 @@ def N_(message: str) -> str:
     return message
 
 
+_LANGUAGE_LABELS = {"en": N_("English"), "fr": N_("French")}
+
+
+def language_label(lang: str) -> str:
+    """A language named in the reader's language, for sentences and tables ("français")."""
+    return _(_LANGUAGE_LABELS[lang])
+
+
 def localized(texts: dict[str, str], lang: str | None = None) -> tuple[str, bool]:
     """Content written in several languages: the text in `lang` (default: the current one),
     and whether it fell back to another language because that translation is missing."""
@@ -123,6 +131,8 @@ def localized(texts: dict[str, str], lang: str | None = None) -> tuple[str, bool
 def display_name(name: str, names: dict[str, str], lang: str | None = None) -> str:
     """The name of an internal market or a pulse as people read it: in `lang` (default: the
     current language), else in another language, else its canonical `name`."""
+    if name and names and name not in names.values():
+        return name  # renamed by a replica on a release without names: `names` is stale
     text, _fell_back = localized(names, lang)
     return text.strip() or name
 

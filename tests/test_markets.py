@@ -485,6 +485,35 @@ def test_snapshot_keeps_who_was_targeted(session: Session, org: dict[str, object
     assert row.members == 3 and row.reason == "Pulse wave 1" and snapshot_id
 
 
+def test_the_old_description_column_follows_for_replicas_on_the_previous_release(
+    session: Session, org: dict[str, object]
+) -> None:
+    """During a rolling upgrade, replicas still on the release before per-language
+    descriptions read `description`: it keeps the canonical one (English, else French)."""
+    hr = SYSTEM
+    rules = MarketRules(Criteria(department_ids=ids(org, "plant")))
+    market_id = svc.save_market(
+        session=session,
+        actor=hr,
+        names={"fr": "Usine"},
+        descriptions={"fr": "Tout le personnel de l’usine."},
+        rules=rules,
+    )
+    session.commit()
+    assert session.get(Market, market_id).description == "Tout le personnel de l’usine."  # type: ignore[union-attr]
+    svc.save_market(
+        session=session,
+        actor=hr,
+        market_id=market_id,
+        names={"fr": "Usine"},
+        descriptions={"en": "Everyone at the plant.", "fr": "Tout le personnel de l’usine."},
+        rules=rules,
+    )
+    session.commit()
+    session.expire_all()
+    assert session.get(Market, market_id).description == "Everyone at the plant."  # type: ignore[union-attr]
+
+
 def test_rule_choices_come_from_the_data(session: Session, org: dict[str, object]) -> None:
     choices = svc.rule_choices(session=session, actor=SYSTEM)
     assert choices.locations == ["Montréal", "Québec", "Toronto"]

@@ -140,7 +140,7 @@ def test_hr_sees_which_questions_lack_a_translation(demo_url: str) -> None:
     at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
     assert any("lack a translation" in w.value for w in at.warning)
     assert any(
-        "Our CRM helps me serve customers." in m.value and "Français" in m.value
+        "Our CRM helps me serve customers." in m.value and "missing in French" in m.value
         for m in at.markdown
     )
 
@@ -204,7 +204,7 @@ def test_hr_gives_a_pulse_the_french_name_it_lacks(demo_url: str) -> None:
         )
         s.commit()
     at = app(personas(demo_url)[Role.HR].email).switch_page(PULSES).run()
-    assert "- Tools check — no name in Français yet" in [m.value for m in at.markdown]
+    assert "- Tools check — no name in French yet" in [m.value for m in at.markdown]
     # the rename form opens on the pulse that lacks a name
     assert at.selectbox(key="pulses.rename.pick").value == pulse_id
     key = f"pulses.rename.{pulse_id}"

@@ -390,6 +390,34 @@ def test_a_pulse_is_named_in_both_languages_and_read_in_the_readers(
     assert launch.reason == "Weekly change pulse #1"
 
 
+def test_a_launch_recorded_before_a_translation_was_added_reads_in_the_new_language(
+    session: Session, company: dict[str, object]
+) -> None:
+    """The launch was recorded under the only name of the day (French); once HR adds the
+    English name, English readers see it there too."""
+    hr = actor(session, "hana@acme.test")
+    market_id = markets.save_market(
+        session=session,
+        actor=hr,
+        names={"fr": "Première ligne"},
+        rules=MarketRules(Criteria(customer_facing=True)),
+    )
+    pulse_id = make_pulse(session, names={"fr": "Bilan des outils"}, market_ids=[market_id])
+    pulses.open_due_waves(session, MONDAY)
+    session.commit()
+    [launch] = markets.market_snapshots(session=session, actor=hr, market_id=market_id)
+    assert launch.reason == "Bilan des outils #1"
+    pulses.rename_pulse(
+        session=session,
+        actor=hr,
+        pulse_id=pulse_id,
+        names={"en": "Tools check", "fr": "Bilan des outils"},
+    )
+    session.commit()
+    [launch] = markets.market_snapshots(session=session, actor=hr, market_id=market_id)
+    assert launch.reason == "Tools check #1"
+
+
 def test_a_pulse_named_in_one_language_shows_that_name_in_the_other(
     session: Session, company: dict[str, object]
 ) -> None:

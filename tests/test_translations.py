@@ -205,7 +205,7 @@ def test_the_page_lists_a_market_and_a_pulse_lacking_french(demo_url: str) -> No
     # only these: the demo's own markets and pulse are named (and the markets described) in
     # both languages
     assert names == {
-        ("Nom de marché interne", "Day shift", "Français", "Marchés internes"),
-        ("Description de marché interne", "Day shift", "Français", "Marchés internes"),
-        ("Nom de sondage éclair", "Tools check", "Français", "Sondages éclair"),
+        ("Nom de marché interne", "Day shift", "français", "Marchés internes"),
+        ("Description de marché interne", "Day shift", "français", "Marchés internes"),
+        ("Nom de sondage éclair", "Tools check", "français", "Sondages éclair"),
     }

@@ -361,6 +361,7 @@ def save_market(
         market = Market(
             name=name,
             names=names,
+            description=canonical_name(descriptions),
             descriptions=descriptions,
             rules=rules.to_json(),
             created_by=actor.email,
@@ -373,6 +374,7 @@ def save_market(
         before = audit.fields_of(market, *AUDITED)
         market.name, market.names = name, names
         market.descriptions, market.rules = descriptions, rules.to_json()
+        market.description = canonical_name(descriptions)
         market.updated_at = utcnow()
     session.add(market)
     after = audit.fields_of(market, *AUDITED)
@@ -449,7 +451,12 @@ def market_snapshots(*, session: Session, actor: Actor, market_id: int) -> list[
         .where(MarketSnapshot.market_id == market_id)
         .order_by(col(MarketSnapshot.taken_at).desc())
     ).all()
-    pulses = {p.name: display_name(p.name, p.names) for p in session.exec(select(Pulse)).all()}
+    # recorded under the canonical name of the day: recognise every name a pulse has
+    pulses = {
+        recorded: display_name(p.name, p.names)
+        for p in session.exec(select(Pulse)).all()
+        for recorded in {p.name, *p.names.values()}
+    }
 
     def shown(reason: str) -> str:
         wave = WAVE_LAUNCH.match(reason)

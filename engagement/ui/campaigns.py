@@ -15,6 +15,7 @@ from engagement.i18n import (
     _,
     format_date,
     format_percent,
+    language_label,
     language_names,
     ngettext,
 )
@@ -52,7 +53,7 @@ def status_label(status: str) -> str:
 def fallback_notice() -> None:
     st.caption(
         _("Not yet translated into your language: shown in the original language."),
-        help=_("HR and leaders see every text that lacks a translation on the Translations page."),
+        help=_("HR sees every text that lacks a translation on the Translations page."),
     )
 
 
@@ -65,7 +66,7 @@ def campaigns_table(rows: Sequence[CampaignRow]) -> None:
             "dates": [f"{format_date(r.starts_on)} – {format_date(r.ends_on)}" for r in rows],
             "markets": [", ".join(r.markets) for r in rows],
             "audience": [r.audience or None for r in rows],
-            "missing": [", ".join(language_names()[m] for m in r.missing) or "—" for r in rows],
+            "missing": [", ".join(language_label(m) for m in r.missing) or "—" for r in rows],
         }
     )
     st.dataframe(

@@ -14,7 +14,7 @@ from engagement.i18n import (
     display_name,
     format_date,
     format_percent,
-    language_names,
+    language_label,
     missing_languages,
 )
 from engagement.models import Cadence
@@ -156,12 +156,11 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
 def rename_form(rows: Sequence[PulseSummary]) -> None:
     """Change a pulse's names, e.g. to give it the French name it lacks."""
     lacking = {p.id: missing_languages(p.names) for p in rows if missing_languages(p.names)}
-    names = language_names()
     for pulse in rows:
         for lang in lacking.get(pulse.id, []):
             st.markdown(
                 _("- {name} — no name in {language} yet").format(
-                    name=pulse.label, language=names[lang]
+                    name=pulse.label, language=language_label(lang)
                 )
             )
     by_id = {p.id: p for p in rows}
@@ -186,7 +185,6 @@ def rename_form(rows: Sequence[PulseSummary]) -> None:
 
 def translations(missing: Sequence[pulses.MissingTranslation]) -> None:
     """Which questions people would see in the other language."""
-    names = language_names()
     if not missing:
         st.caption(_("Every question is available in English and in French."))
         return
@@ -197,6 +195,8 @@ def translations(missing: Sequence[pulses.MissingTranslation]) -> None:
     for m in missing:
         st.markdown(
             _("- {where}: “{question}” — missing in {language}").format(
-                where=m.where or _("question bank"), question=m.question, language=names[m.language]
+                where=m.where or _("question bank"),
+                question=m.question,
+                language=language_label(m.language),
             )
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from engagement.i18n import _, language_names
+from engagement.i18n import _, language_label
 from engagement.services.translations import WHERE, MissingContent, kind_label
 from engagement.ui.nav import PAGES
 
@@ -25,12 +25,11 @@ def missing_table(rows: Sequence[MissingContent]) -> None:
             icon=":material/translate:",
         )
         return
-    names = language_names()
     frame = pd.DataFrame(
         {
             "kind": [kind_label(r.kind) for r in rows],
             "item": [r.item for r in rows],
-            "missing": [", ".join(names[m] for m in r.missing) for r in rows],
+            "missing": [", ".join(language_label(m) for m in r.missing) for r in rows],
             "where": [_where(r.kind) for r in rows],
         }
     )
