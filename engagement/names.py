@@ -13,7 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from engagement.i18n import LANGUAGES
+from engagement.errors import InvalidInput
+from engagement.i18n import LANGUAGES, display_name
 
 NAME_MAX = 120
 
@@ -64,3 +65,17 @@ def find_clash(
             if text and text.casefold() in answers_to:
                 return Clash(lang, text, other, other_names)
     return None
+
+
+def refuse_clash(
+    names: Mapping[str, str],
+    others: Iterable[tuple[str, Mapping[str, str]]],
+    taken: Mapping[str, str],
+) -> None:
+    """Refuse `names` when one of them is taken by one of `others` in any language:
+    `taken[language]` (translated) says so with `{name}` and `{other}`, the other's name as the
+    reader reads it."""
+    clash = find_clash(names, others)
+    if clash is not None:
+        other = display_name(clash.other_name, clash.other_names)
+        raise InvalidInput(taken[clash.language].format(name=clash.name, other=other))

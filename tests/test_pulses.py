@@ -60,6 +60,16 @@ def actor(session: Session, email: str) -> Actor:
     return directory.actor_for_email(session=session, email=email)
 
 
+def front_line(session: Session, hr: Actor, names: dict[str, str]) -> int:
+    """An internal market of everyone who faces customers, named as given."""
+    return markets.save_market(
+        session=session,
+        actor=hr,
+        names=names,
+        rules=MarketRules(Criteria(customer_facing=True)),
+    )
+
+
 def make_pulse(session: Session, **kw: object) -> int:
     draft = PulseDraft(**{"name": "Weekly pulse", "item_ids": ITEMS, "start_date": MONDAY, **kw})  # type: ignore[arg-type]
     pulse_id = pulses.create_pulse(
@@ -95,12 +105,7 @@ def test_pulse_for_a_market_invites_its_members_only(
     session: Session, company: dict[str, object]
 ) -> None:
     hr = actor(session, "hana@acme.test")
-    market_id = markets.save_market(
-        session=session,
-        actor=hr,
-        name="Front line",
-        rules=MarketRules(Criteria(customer_facing=True)),
-    )
+    market_id = front_line(session, hr, {"en": "Front line"})
     make_pulse(session, market_ids=[market_id], cadence="once")
     pulses.open_due_waves(session, MONDAY)
     session.commit()
@@ -351,12 +356,7 @@ def test_a_pulse_is_named_in_both_languages_and_read_in_the_readers(
     session: Session, company: dict[str, object]
 ) -> None:
     hr = actor(session, "hana@acme.test")
-    market_id = markets.save_market(
-        session=session,
-        actor=hr,
-        names={"en": "Front line", "fr": "Première ligne"},
-        rules=MarketRules(Criteria(customer_facing=True)),
-    )
+    market_id = front_line(session, hr, {"en": "Front line", "fr": "Première ligne"})
     pulse_id = make_pulse(
         session,
         names={"en": "Weekly change pulse", "fr": " Sondage éclair sur le changement "},
@@ -396,12 +396,7 @@ def test_a_launch_recorded_before_a_translation_was_added_reads_in_the_new_langu
     """The launch was recorded under the only name of the day (French); once HR adds the
     English name, English readers see it there too."""
     hr = actor(session, "hana@acme.test")
-    market_id = markets.save_market(
-        session=session,
-        actor=hr,
-        names={"fr": "Première ligne"},
-        rules=MarketRules(Criteria(customer_facing=True)),
-    )
+    market_id = front_line(session, hr, {"fr": "Première ligne"})
     pulse_id = make_pulse(session, names={"fr": "Bilan des outils"}, market_ids=[market_id])
     pulses.open_due_waves(session, MONDAY)
     session.commit()

@@ -36,7 +36,7 @@ from engagement.names import (
     all_names,
     canonical_name,
     clean_names,
-    find_clash,
+    refuse_clash,
     sort_key,
 )
 from engagement.services import audit
@@ -299,22 +299,17 @@ def _check_names(session: Session, names: dict[str, str], market_id: int | None)
     others = session.exec(
         select(Market.name, Market.names).where(col(Market.id) != (market_id or 0))
     ).all()
-    clash = find_clash(names, others)
-    if clash is None:
-        return
-    other = display_name(clash.other_name, clash.other_names)
-    message = (
-        _(
+    taken = {
+        "en": _(
             "The English name “{name}” is already used by the internal market “{other}”. "
             "Choose another English name."
-        )
-        if clash.language == "en"
-        else _(
+        ),
+        "fr": _(
             "The French name “{name}” is already used by the internal market “{other}”. "
             "Choose another French name."
-        )
-    )
-    raise InvalidInput(message.format(name=clash.name, other=other))
+        ),
+    }
+    refuse_clash(names, others, taken)
 
 
 def _check_lengths(names: dict[str, str], descriptions: dict[str, str]) -> None:

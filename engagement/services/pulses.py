@@ -34,7 +34,7 @@ from engagement.models import (
     WaveRollup,
 )
 from engagement.models.pulses import random_id
-from engagement.names import NAME_MAX, canonical_name, clean_names, find_clash, sort_key
+from engagement.names import NAME_MAX, canonical_name, clean_names, refuse_clash, sort_key
 from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services import audit
@@ -202,21 +202,17 @@ def _checked_names(session: Session, names: dict[str, str], pulse_id: int | None
     others = session.exec(
         select(Pulse.name, Pulse.names).where(col(Pulse.id) != (pulse_id or 0))
     ).all()
-    clash = find_clash(names, others)
-    if clash is not None:
-        message = (
-            _(
-                "The English name “{name}” is already used by the pulse survey “{other}”. "
-                "Choose another English name."
-            )
-            if clash.language == "en"
-            else _(
-                "The French name “{name}” is already used by the pulse survey “{other}”. "
-                "Choose another French name."
-            )
-        )
-        other = display_name(clash.other_name, clash.other_names)
-        raise InvalidInput(message.format(name=clash.name, other=other))
+    taken = {
+        "en": _(
+            "The English name “{name}” is already used by the pulse survey “{other}”. "
+            "Choose another English name."
+        ),
+        "fr": _(
+            "The French name “{name}” is already used by the pulse survey “{other}”. "
+            "Choose another French name."
+        ),
+    }
+    refuse_clash(names, others, taken)
     return names
 
 

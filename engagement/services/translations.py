@@ -6,8 +6,9 @@ what would fall back, and where to complete it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -69,27 +70,21 @@ def _newest_statements(session: Session) -> list[DirectionStatement]:
     return list(newest.values())
 
 
-def _names_lacking(kind: str, named: Iterable[Market | Pulse]) -> list[MissingContent]:
-    """Internal markets or pulses named in one language only, by name."""
-    rows = [
-        MissingContent(kind, display_name(row.name, row.names), missing_languages(row.names))
-        for row in named
-        if missing_languages(row.names)
+def _lacking(
+    kind: str,
+    rows: Iterable[Market | Pulse],
+    texts: Callable[[Any], dict[str, str]],  # the texts of a row
+    *,
+    optional: bool = False,
+) -> list[MissingContent]:
+    """Internal markets or pulses whose `texts` lack a language, by name; an `optional` text
+    written in no language at all is nothing to translate."""
+    out = [
+        MissingContent(kind, display_name(row.name, row.names), missing_languages(texts(row)))
+        for row in rows
+        if missing_languages(texts(row)) and (texts(row) or not optional)
     ]
-    return sorted(rows, key=lambda r: sort_key(r.item))
-
-
-def _descriptions_lacking(markets: Iterable[Market]) -> list[MissingContent]:
-    """Internal markets described in one language only (none at all is nothing to translate),
-    by name."""
-    rows = [
-        MissingContent(
-            "market_description", display_name(m.name, m.names), missing_languages(m.descriptions)
-        )
-        for m in markets
-        if m.descriptions and missing_languages(m.descriptions)
-    ]
-    return sorted(rows, key=lambda r: sort_key(r.item))
+    return sorted(out, key=lambda r: sort_key(r.item))
 
 
 def missing_content(*, session: Session, actor: Actor) -> list[MissingContent]:
@@ -98,9 +93,14 @@ def missing_content(*, session: Session, actor: Actor) -> list[MissingContent]:
     out: list[MissingContent] = []
     if actor.has(Role.HR):  # markets, pulses and modules are HR's own pages
         markets = session.exec(select(Market)).all()
-        out += _names_lacking("market", markets)
-        out += _descriptions_lacking(markets)
-        out += _names_lacking("pulse", session.exec(select(Pulse)).all())
+        out += _lacking("market", markets, lambda m: m.names)
+        out += _lacking(
+            "market_description",
+            markets,
+            lambda m: m.descriptions,
+            optional=True,
+        )
+        out += _lacking("pulse", session.exec(select(Pulse)).all(), lambda p: p.names)
         by_item: dict[tuple[str, str], list[str]] = {}
         for m in pulses.missing_translations(session=session, actor=actor):
             by_item.setdefault((m.where, m.question), []).append(m.language)
