@@ -21,7 +21,7 @@ from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.demo import build_demo_company
 from engagement.errors import ImportRejected, InvalidInput, NotFound, VirageError
-from engagement.i18n import _, format_date, ngettext, set_language
+from engagement.i18n import _, format_date, format_number, ngettext, set_language
 from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
 from engagement.services import markets, pulses, reports
@@ -72,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     heat.add_argument("--as", dest="as_email", help=_("Apply this person's permissions."))
     heat.add_argument("--format", choices=("csv", "json"), default="csv")
+    audit = sub.add_parser(
+        "audit",
+        help=_(
+            "Attack every published figure of waves as an adversary with an integer-programming "
+            "solver would, and list any hidden count it could pin."
+        ),
+    )
+    audit.add_argument(
+        "--wave", default="all", help=_("“all” (every wave that has opened) or a wave id.")
+    )
+    audit.add_argument(
+        "--as",
+        dest="as_email",
+        help=_("Audit what this person can read (default: everything a leader can read)."),
+    )
     roles = sub.add_parser("roles", help=_("Grant, revoke or list roles."))
     rsub = roles.add_subparsers(dest="action", required=True, parser_class=_Parser)
     choices = ", ".join(r.value for r in GRANTABLE_ROLES)
@@ -225,6 +240,71 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+AUDIT_FOUND = 4  # exit status: the audit pinned something
+
+
+def _cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    from engagement.audit.run import audit_waves, finding_text  # scipy only loads here
+
+    if args.wave != "all" and not str(args.wave).isdigit():
+        raise InvalidInput(_("--wave takes “all” or a wave id (a number)."))
+    with unit_of_work(get_engine(settings.database_url)) as session:
+        actor = actor_for_email(session=session, email=args.as_email) if args.as_email else None
+        k = privacy(session, settings.min_group_size).min_group_size
+        bar = tqdm(total=0, unit=_("wave"), disable=None, file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        audits = audit_waves(
+            session,
+            None if args.wave == "all" else [int(args.wave)],
+            k,
+            actor=actor,
+            progress=progress,
+        )
+        bar.close()
+    if not audits:
+        raise NotFound(_("No pulse wave has opened yet: there is nothing to audit."))
+    pinned = 0
+    for a in audits:
+        r = a.result
+        print(
+            _(
+                "Wave {id} (#{number}): {views} views, {facts} groups shown, {targets} hidden "
+                "groups and direct-member sets, {checks} questions to the solver, {seconds} s: "
+                "{outcome}"
+            ).format(
+                id=a.wave_id,
+                number=a.number,
+                views=a.views,
+                facts=r.facts,
+                targets=r.targets,
+                checks=r.checks,
+                seconds=format_number(r.seconds, 1),
+                outcome=_("nothing pinned")
+                if not r.findings
+                else ngettext("{n} pinned", "{n} pinned", len(r.findings)).format(
+                    n=len(r.findings)
+                ),
+            )
+        )
+        for f in r.findings:
+            print("  " + finding_text(f))
+        pinned += len(r.findings)
+    print(
+        _("Audited {n} waves at k = {k}: {outcome}.").format(
+            n=len(audits),
+            k=k,
+            outcome=_("no hidden count could be pinned")
+            if not pinned
+            else ngettext("{n} count pinned", "{n} counts pinned", pinned).format(n=pinned),
+        )
+    )
+    return AUDIT_FOUND if pinned else 0
+
+
 def _cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
     engine = get_engine(settings.database_url)
     with unit_of_work(engine) as session:
@@ -341,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "roles": _cmd_roles,
             "import-people": _cmd_import_people,
             "bench": _cmd_bench,
+            "audit": _cmd_audit,
         }[args.command]
         return handler(settings, args)
     except VirageError as exc:

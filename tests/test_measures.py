@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from engagement.authz import Role
 from engagement.errors import NotAllowed
 from engagement.markets import Criteria, MarketRules
+from engagement.measures.publish import Bound, Published
 from engagement.measures.stats import significant, wilson
 from engagement.measures.suppression import Reason
 from engagement.models import Wave
@@ -127,34 +128,39 @@ def test_hand_computed_measures(session: Session, wave: Wave) -> None:
     assert sales is not None
     assert (sales.invited, sales.respondents) == (6, 5)
     assert sales.participation == pytest.approx(5 / 6)
-    understanding = sales.dimensions[Dimension.UNDERSTANDING]  # 5,4,4,3,2,5
-    assert (understanding.answers, understanding.favorable) == (6, 4)
-    assert understanding.mean == pytest.approx(23 / 6)
-    assert sales.dimensions[Dimension.DESIRE].favorable_pct == pytest.approx(2 / 3)
-    assert sales.dimensions[Dimension.RELEVANCE].favorable_pct == pytest.approx(1.0)
-    assert sales.dimensions[Dimension.TOOLS].favorable_pct == pytest.approx(0.0)
+    # published figures (measures.publish): whole percentages, coded beyond top(5) = 80 %,
+    # the respondents as the unit, no mean
+    understanding = sales.dimensions[Dimension.UNDERSTANDING]  # 5,4,4,3,2,5: 4 of 6
+    assert understanding.published == Published(67)
+    assert (understanding.answers, understanding.favorable) == (5, 3)
+    assert understanding.mean is None
+    assert sales.dimensions[Dimension.DESIRE].favorable_pct == pytest.approx(0.67)
+    # all favorable and none: coded so that no smaller group inside is known to be all alike
+    assert sales.dimensions[Dimension.RELEVANCE].published == Published(80, Bound.AT_LEAST)
+    assert sales.dimensions[Dimension.TOOLS].published == Published(20, Bound.AT_MOST)
     # pulse item 3 of 4 customer; check-ins 3 of 5, and on day 1 three people checked in
     # (≥ k, so they count): (3 + 3) / (4 + 5)
-    assert sales.customer_thought == pytest.approx(6 / 9)
-    assert sales.adoption_index == pytest.approx((200 / 3 + 200 / 3 + 100 + 0) / 4)
+    assert sales.customer_thought == pytest.approx(0.67)
+    assert sales.adoption_index == 59  # (67 + 67 + 80 + 20) / 4, from the published values
     assert sales.barrier_point is Dimension.TOOLS
 
     ops = table["Ops"].measures  # with Tiny: m0..m3 and t0 answered
     assert ops is not None
     assert (ops.invited, ops.respondents) == (6, 5)
-    assert ops.dimensions[Dimension.UNDERSTANDING].favorable_pct == pytest.approx(2 / 5)
-    assert ops.dimensions[Dimension.DESIRE].favorable_pct == pytest.approx(1 / 4)
+    assert ops.dimensions[Dimension.UNDERSTANDING].favorable_pct == pytest.approx(0.40)
+    # desire has 4 answers of a two-question dimension: maybe only two people, not shown
+    assert ops.dimensions[Dimension.DESIRE].published is None
     # Ops has two check-ins, never more than one a day: they might be one person, so they
     # are left out and only the pulse item counts
-    assert ops.customer_thought == pytest.approx(1 / 3)
-    assert ops.adoption_index == pytest.approx((40 + 25) / 2)
+    assert ops.customer_thought == pytest.approx(0.33)
+    assert ops.adoption_index == 40
     assert ops.barrier_point is Dimension.UNDERSTANDING
 
     company = table["Company"].measures
     assert company is not None
     assert (company.invited, company.respondents) == (13, 10)
-    assert company.dimensions[Dimension.UNDERSTANDING].favorable_pct == pytest.approx(6 / 11)
-    low, high = wilson(6, 11)
+    assert company.dimensions[Dimension.UNDERSTANDING].favorable_pct == pytest.approx(0.55)
+    low, high = wilson(6, 10)  # 55 % of 10 respondents
     assert (
         company.dimensions[Dimension.UNDERSTANDING].low,
         company.dimensions[Dimension.UNDERSTANDING].high,
@@ -197,10 +203,10 @@ def test_csv_export_hides_what_the_screen_hides_and_neutralises_formulas(
     by_name = {r["department"]: r for r in parsed}
     tiny = by_name["Tiny"]
     assert tiny["invited"] == "2" and tiny["parent"] == "Ops"
-    assert tiny["hidden_reason"] == "Fewer than 3 respondents"
+    assert tiny["hidden_reason"].startswith("Hidden to protect the people in this group")
     assert all(tiny[c] == "" for c in reports.HEATMAP_COLUMNS[3:-1])
     assert '\'=HYPERLINK("http://x")' in by_name
-    assert by_name["Company"]["understanding_fav_pct"] == "54.5"
+    assert by_name["Company"]["understanding_fav_pct"] == "55"  # 6 of 11, whole, half up
 
 
 def test_significance_and_intervals() -> None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from engagement import org_tree
 from engagement.markets import MarketRules
+from engagement.measures.publish import Published, enough_answers, publish_share, whole_pct
 from engagement.measures.stats import wilson
 from engagement.models import (
     Answer,
@@ -86,17 +87,28 @@ class Tally:
 
 @dataclass(frozen=True)
 class DimensionResult:
+    """A dimension's figure as it may be shown (`publish`): never the raw counts.
+
+    `favorable_pct` is the published share, `answers` the group's respondents (the unit every
+    interval, mark and lift is computed on) and `favorable` the published share of them, so
+    that nothing drawn from a figure can carry more than the figure itself.
+    """
+
     answers: int
     favorable: int
     favorable_pct: float | None
     mean: float | None
     low: float
     high: float
+    published: Published | None = None
+
+
+NO_FIGURE = DimensionResult(0, 0, None, None, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class Measures:
-    """What a group's figures are for one wave (before any suppression decision)."""
+    """What a group's figures are for one wave, as they may be shown (see `publish`)."""
 
     invited: int
     respondents: int
@@ -106,28 +118,49 @@ class Measures:
     customer_thought_n: int
     adoption_index: float | None
     barrier_point: Dimension | None
+    customer_thought_published: Published | None = None
 
 
-def measures_of(tally: Tally, k: int, threshold: float = BARRIER_THRESHOLD) -> Measures:
-    """Turn a group's counts into its measures."""
+def _figure(published: Published | None, respondents: int) -> DimensionResult:
+    if published is None:
+        return NO_FIGURE
+    favorable = round(published.share * respondents)
+    low, high = wilson(favorable, respondents)
+    return DimensionResult(
+        respondents, favorable, published.share, None, low, high, published=published
+    )
+
+
+def measures_of(
+    tally: Tally,
+    k: int,
+    threshold: float = BARRIER_THRESHOLD,
+    items: dict[Dimension, int] | None = None,
+) -> Measures:
+    """Turn a group's counts into its published measures (`engagement.measures.publish`).
+
+    `items` is how many questions of each dimension the wave's pulse asks (default: two).
+    """
+    items = items or {}
+    r = tally.respondents
     dims: dict[Dimension, DimensionResult] = {}
     for dim in CHANGE_PATH:
-        n, fav, total = tally.scale.get(dim, [0, 0, 0])
-        low, high = wilson(fav, n)
-        dims[dim] = DimensionResult(
-            answers=n,
-            favorable=fav,
-            favorable_pct=fav / n if n else None,
-            mean=total / n if n else None,
-            low=low,
-            high=high,
-        )
+        n, fav, _total = tally.scale.get(dim, [0, 0, 0])
+        shown = r >= k and enough_answers(n, items.get(dim, 2), k)
+        dims[dim] = _figure(publish_share(fav, n, r) if shown else None, r)
     customer, answered = tally.thought
+    with_checkins = tally.checkin_people >= k
+    enough = enough_answers(answered, items.get(Dimension.CUSTOMER_THOUGHT, 1), k)
     # check-ins are not linked to people: count them only when enough people checked in
-    if tally.checkin_people >= k:
+    if with_checkins:
         customer += tally.checkins[0]
         answered += tally.checkins[1]
-    known = [d.favorable_pct for d in dims.values() if d.favorable_pct is not None]
+    thought = (
+        publish_share(customer, answered, r)
+        if r >= k and answered and (enough or with_checkins)
+        else None
+    )
+    known = [d.published.pct for d in dims.values() if d.published is not None]
     barrier = next(
         (
             dim
@@ -138,18 +171,40 @@ def measures_of(tally: Tally, k: int, threshold: float = BARRIER_THRESHOLD) -> M
     )
     return Measures(
         invited=tally.invited,
-        respondents=tally.respondents,
-        participation=tally.respondents / tally.invited if tally.invited else None,
+        respondents=r,
+        participation=r / tally.invited if tally.invited else None,
         dimensions=dims,
-        customer_thought=customer / answered if answered else None,
-        customer_thought_n=answered,
-        adoption_index=100 * sum(known) / len(known) if known else None,
+        customer_thought=None if thought is None else thought.share,
+        customer_thought_n=r if thought is not None else 0,
+        # from the published percentages only: it adds nothing an adversary could solve for
+        adoption_index=float(whole_pct(sum(known), 100 * len(known))) if known else None,
         barrier_point=barrier,
+        customer_thought_published=thought,
     )
 
 
 def _dimension_of(bank: Bank) -> dict[str, Dimension | None]:
     return {item_id: item.dimension for item_id, item in bank.items.items()}
+
+
+def items_per_dimension(
+    session: Session, wave: Wave, bank: Bank | None = None
+) -> dict[Dimension, int]:
+    """How many questions of each dimension a wave's pulse asks (its bank items and its own)."""
+    bank = bank or default_bank()
+    pulse = session.get(Pulse, wave.pulse_id)
+    counts: dict[Dimension, int] = defaultdict(int)
+    if pulse is None:
+        return dict(counts)
+    for item_id in pulse.item_ids:
+        item = bank.items.get(item_id)
+        if item is not None and item.dimension is not None:
+            counts[item.dimension] += 1
+    for raw in pulse.custom_items:
+        dim = custom_item(raw).dimension
+        if dim is not None:
+            counts[dim] += 1
+    return dict(counts)
 
 
 def wave_tallies(

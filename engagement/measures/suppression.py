@@ -11,6 +11,13 @@ is decided here. The rules (PRODUCT.md, “Confidentiality”), with k the minim
    group outside the filter to have 0 or at least k respondents.
 4. *Across waves*: a group whose invited members changed by 1 to k−1 people while every
    invited member answered in both waves has its newer wave hidden.
+5. *Everyone answered*: a remainder (in any count vector) with respondents needs at least
+   one invited person who did not answer; otherwise hide more, up to the group itself.
+6. *Not all alike*: a remainder's answers of a dimension (and, outside a filter, a group's
+   own) must not be all favorable or all unfavorable; otherwise hide more, up to the group.
+
+Shown figures carry only what `publish` lets through (whole, coded percentages). These rules
+are a floor: the guarantee is what the integer-programming audit (`engagement.audit`) checks.
 
 Hiding only ever adds hidden groups, so applying the rules until nothing changes ends.
 """
@@ -22,7 +29,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engagement.i18n import _, ngettext
+from engagement.i18n import _
 
 MIN_K = 3
 COMMENT_MIN_DEFAULT = 10
@@ -38,19 +45,15 @@ class Reason(StrEnum):
 
 
 def reason_text(reason: Reason, k: int) -> str:
-    """A hidden cell's explanation in the current language."""
-    if reason is Reason.MINIMUM:
-        return ngettext("Fewer than {k} respondent", "Fewer than {k} respondents", k).format(k=k)
-    if reason is Reason.HIERARCHY:
-        return _(
-            "Hidden so that a group of fewer than {k} cannot be worked out from the groups shown"
-        ).format(k=k)
-    if reason is Reason.FILTER:
-        return _("Hidden: fewer than {k} respondents of this group are outside the filter").format(
-            k=k
-        )
+    """A hidden cell's explanation in the current language: the same for every reason.
+
+    A reason of its own per rule would narrow the hidden counts (“fewer than k” says 1 to
+    k − 1; “everyone answered in both waves” says respondents equal invited), which an
+    adversary adds to its equations; one sentence says only that people are protected.
+    """
     return _(
-        "Hidden: its membership changed by fewer than {k} people since the previous wave"
+        "Hidden to protect the people in this group: figures are shown only where they cannot "
+        "reveal fewer than {k} people"
     ).format(k=k)
 
 
@@ -68,6 +71,10 @@ class Group:
     parent: Hashable | None
     respondents: int
     outside_filter: int | None = None
+    # invited people (None: unknown, no rule 5); with `respondents`, who did not answer
+    invited: int | None = None
+    # per dimension (answers, favorable answers): rule 6
+    shares: tuple[tuple[int, int], ...] = ()
     invited_change: int | None = None
     everyone_answered_both: bool = False
 
@@ -97,20 +104,61 @@ def suppress(groups: Sequence[Group], k: int) -> dict[Hashable, Reason | None]:
         ):
             hidden[g.id] = Reason.WAVES
 
-    _hierarchy(groups, [{g.id: g.respondents for g in groups}], hidden, k)
+    _hierarchy(groups, [_vectors(groups)], hidden, k)
     return {g.id: hidden.get(g.id) for g in groups}
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """One count vector an adversary sees: respondents, non-respondents, answers per dimension.
+
+    `derived` is True for a vector nobody publishes but anyone can subtract (the people
+    outside a filter): there even a group's own shares must not be all or nothing.
+    """
+
+    respondents: dict[Hashable, int]
+    missing: dict[Hashable, int] | None = None
+    shares: dict[Hashable, tuple[tuple[int, int], ...]] | None = None
+    derived: bool = False
+
+
+def _vectors(groups: Sequence[Group]) -> Vectors:
+    respondents = {g.id: g.respondents for g in groups}
+    missing = (
+        None
+        if any(g.invited is None for g in groups)
+        else {g.id: int(g.invited or 0) - g.respondents for g in groups}
+    )
+    shares = {g.id: g.shares for g in groups} if any(g.shares for g in groups) else None
+    return Vectors(respondents, missing, shares)
+
+
+def _homogeneous(
+    shares: dict[Hashable, tuple[tuple[int, int], ...]], node: Hashable, below: list[Hashable]
+) -> bool:
+    """Rule 6: whether some dimension's remaining answers are all favorable or all not."""
+    for i, (n, f) in enumerate(shares[node]):
+        n_rest = n - sum(shares[b][i][0] for b in below if i < len(shares[b]))
+        f_rest = f - sum(shares[b][i][1] for b in below if i < len(shares[b]))
+        if n_rest > 0 and f_rest in (0, n_rest):
+            return True
+    return False
 
 
 def _hierarchy(
     groups: Sequence[Group],
-    counts: list[dict[Hashable, int]],
+    counts: list[Vectors],
     hidden: dict[Hashable, Reason],
     k: int,
 ) -> None:
-    """Rule 2 until nothing changes, for each count vector that an adversary can see.
+    """Rules 2 and 5 until nothing changes, for each count vector that an adversary can see.
 
-    A filtered view exposes two: the respondents inside the filter, and (by subtracting from
-    the unfiltered view) those outside it. Every remainder must be 0 or at least k in both.
+    A filtered view exposes two: the people inside the filter, and (by subtracting from the
+    unfiltered view) those outside it. In both, every remainder's respondents must be 0 or at
+    least k (rule 2), and a remainder with respondents must also have someone who did not
+    answer (rule 5): where everyone invited answered, every smaller group inside — two new
+    joiners, a manager sitting alone in a division — is known to have answered, and how many.
+    When hiding every group below is not enough, the group itself is hidden.
     """
     ids = {g.id for g in groups}
     children: dict[Hashable | None, list[Hashable]] = defaultdict(list)
@@ -130,7 +178,26 @@ def _hierarchy(
         return out
 
     def violated(node: Hashable, below: list[Hashable]) -> bool:
-        return any(_small(c[node] - sum(c[b] for b in below), k) for c in counts)
+        for v in counts:
+            answered, missing = v.respondents, v.missing
+            rest = answered[node] - sum(answered[b] for b in below)
+            if _small(rest, k):
+                return True
+            # rule 5: someone of the remainder must not have answered
+            if missing is not None and rest > 0 and missing[node] <= sum(missing[b] for b in below):
+                return True
+            # rule 6: a remainder's answers are neither all favorable nor all unfavorable (a
+            # group's own published shares are coded at the extremes, `publish`)
+            if (
+                v.shares is not None
+                and (below or v.derived)
+                and _homogeneous(v.shares, node, below)
+            ):
+                return True
+        return False
+
+    def size(group: Hashable) -> int:
+        return sum(v.respondents[group] for v in counts)
 
     changed = True
     while changed:
@@ -141,10 +208,13 @@ def _hierarchy(
             below = frontier(g.id)
             while below and violated(g.id, below):
                 # hide the smallest shown group below, then look again
-                smallest = min(below, key=lambda c: (sum(x[c] for x in counts), str(c)))
+                smallest = min(below, key=lambda c: (size(c), str(c)))
                 hidden[smallest] = Reason.HIERARCHY
                 changed = True
                 below = frontier(g.id)
+            if not below and violated(g.id, below):
+                hidden[g.id] = Reason.HIERARCHY
+                changed = True
 
 
 def suppress_filtered(
@@ -158,6 +228,7 @@ def suppress_filtered(
     """
     whole_decisions = suppress(whole, k)
     total = {g.id: g.respondents for g in whole}
+    invited = {g.id: g.invited for g in whole}
     hidden: dict[Hashable, Reason] = {}
     for g in inside:
         outside = total.get(g.id, 0) - g.respondents
@@ -165,9 +236,26 @@ def suppress_filtered(
             hidden[g.id] = Reason.MINIMUM
         elif whole_decisions.get(g.id) is not None or _small(outside, k):
             hidden[g.id] = Reason.FILTER
-    counts_in = {g.id: g.respondents for g in inside}
+    inside_vectors = _vectors(inside)
     counts_out = {g.id: total.get(g.id, 0) - g.respondents for g in inside}
-    _hierarchy(inside, [counts_in, counts_out], hidden, k)
+    missing_out: dict[Hashable, int] | None = None
+    if inside_vectors.missing is not None and all(invited.get(g.id) is not None for g in inside):
+        missing_out = {
+            g.id: int(invited.get(g.id) or 0) - int(g.invited or 0) - counts_out[g.id]
+            for g in inside
+        }
+    whole_shares = {g.id: g.shares for g in whole}
+    shares_out = None
+    if inside_vectors.shares is not None:
+        shares_out = {
+            g.id: tuple(
+                (n - a, f - b)
+                for (n, f), (a, b) in zip(whole_shares.get(g.id, ()), g.shares, strict=False)
+            )
+            for g in inside
+        }
+    outside = Vectors(counts_out, missing_out, shares_out, derived=True)
+    _hierarchy(inside, [inside_vectors, outside], hidden, k)
     return whole_decisions, {g.id: hidden.get(g.id) for g in inside}
 
 

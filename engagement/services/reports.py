@@ -21,6 +21,7 @@ from engagement.errors import NotAllowed, NotFound
 from engagement.i18n import _, display_name
 from engagement.markets import MarketRules
 from engagement.measures import engine, rollups
+from engagement.measures.publish import Bound, Published
 from engagement.measures.stats import significant
 from engagement.measures.suppression import (
     COMMENT_MIN_DEFAULT,
@@ -76,12 +77,23 @@ class Heatmap:
     rows: list[HeatmapRow]
 
 
-def _pct(value: float | None) -> float | None:
-    return None if value is None else round(100 * value, 1)
+def _pct(value: float | None) -> int | None:
+    return None if value is None else round(100 * value)
+
+
+def _share(published: Published | None) -> int | str | None:
+    """A published share for an export: its whole percentage, or "≥80" / "≤20" when coded."""
+    if published is None:
+        return None
+    return published.pct if published.bound is Bound.EXACT else published.text(str(published.pct))
 
 
 def record(row: HeatmapRow, k: int) -> dict[str, object]:
-    """One export row; a hidden row keeps only department, parent, invited and the reason."""
+    """One export row; a hidden row keeps only department, parent and the reason.
+
+    Shares are whole percentages, coded at the extremes (`measures.publish`): an export
+    carries exactly what the screen shows.
+    """
     out: dict[str, object] = dict.fromkeys(HEATMAP_COLUMNS)
     out.update(department=row.department, parent=row.parent, invited=row.invited)
     if row.hidden is not None or row.measures is None:
@@ -91,13 +103,13 @@ def record(row: HeatmapRow, k: int) -> dict[str, object]:
     out.update(
         respondents=m.respondents,
         participation_pct=_pct(m.participation),
-        customer_thought_pct=_pct(m.customer_thought),
-        adoption_index=None if m.adoption_index is None else round(m.adoption_index, 1),
+        customer_thought_pct=_share(m.customer_thought_published),
+        adoption_index=None if m.adoption_index is None else round(m.adoption_index),
         barrier_point=m.barrier_point.value if m.barrier_point else "",
         hidden_reason="",
     )
     for dim in CHANGE_PATH:
-        out[f"{dim.value}_fav_pct"] = _pct(m.dimensions[dim].favorable_pct)
+        out[f"{dim.value}_fav_pct"] = _share(m.dimensions[dim].published)
     return out
 
 
@@ -133,11 +145,20 @@ def _groups(
                 id=node.id,
                 parent=node.parent_id,
                 respondents=t.respondents,
+                invited=t.invited,
+                shares=shares_of(t),
                 invited_change=None if changes is None else changes.get(node.id, 0),
                 everyone_answered_both=everyone,
             )
         )
     return groups
+
+
+def shares_of(t: engine.Tally) -> tuple[tuple[int, int], ...]:
+    """A group's (answers, favorable) per dimension, customer thought with its check-ins."""
+    scale = tuple((t.scale[d][0], t.scale[d][1]) if d in t.scale else (0, 0) for d in CHANGE_PATH)
+    thought = (t.thought[1] + t.checkins[1], t.thought[0] + t.checkins[0])
+    return (*scale, thought)
 
 
 def _parent_label(node: org_tree.Node, by_id: dict[int, org_tree.Node]) -> str:
@@ -204,6 +225,64 @@ def _scope_of(actor: Actor, session: Session) -> set[int] | None:
     return None if scope is None else set(scope)
 
 
+def rows_of(
+    nodes: list[org_tree.Node],
+    direct: dict[int, engine.Tally],
+    inside_direct: dict[int, engine.Tally] | None,
+    k: int,
+    *,
+    items: dict[Dimension, int] | None = None,
+    changes: dict[int, int] | None = None,
+    before: dict[int, bool] | None = None,
+    scope: set[int] | None = None,
+) -> list[HeatmapRow]:
+    """The heatmap's rows from a wave's direct-member counts: suppression, then publication.
+
+    `inside_direct` are the counts within an internal market (None: unfiltered). Pure: the
+    report, the audit's random cases and the tests all go through it.
+    """
+    whole = engine.roll_up(nodes, direct)
+    whole_groups = _groups(nodes, whole, changes, before)
+    if inside_direct is None:
+        shown_totals, decisions = whole, suppress(whole_groups, k)
+    else:
+        inside = engine.roll_up(nodes, inside_direct)
+        inside_groups = [
+            Group(
+                id=n.id,
+                parent=n.parent_id,
+                respondents=inside[n.id].respondents,
+                invited=inside[n.id].invited,
+                shares=shares_of(inside[n.id]),
+            )
+            for n in nodes
+        ]
+        _whole, decisions = suppress_filtered(whole_groups, inside_groups, k)
+        shown_totals = inside
+    by_id = {n.id: n for n in nodes}
+    rows: list[HeatmapRow] = []
+    for node, depth in org_tree.tree_order(nodes):
+        if scope is not None and node.id not in scope and node.parent_id is not None:
+            continue
+        is_company = node.parent_id is None
+        reason = decisions[node.id]
+        rows.append(
+            HeatmapRow(
+                department_id=node.id,
+                department=_("Company") if is_company else node.name,
+                parent=_parent_label(node, by_id),
+                depth=depth,
+                is_company=is_company,
+                invited=shown_totals[node.id].invited,
+                measures=None
+                if reason
+                else engine.measures_of(shown_totals[node.id], k, items=items),
+                hidden=reason,
+            )
+        )
+    return rows
+
+
 def _build(
     session: Session,
     scope: set[int] | None,
@@ -226,48 +305,30 @@ def _build(
     waves = [wave] if before_wave is None else [wave, before_wave]
     counts = rollups.counts_of(session, waves, today, stored=stored)
     now = counts[int(wave.id or 0)]
-    whole = engine.roll_up(nodes, now.tallies)
     before = (
         engine.everyone_answered(nodes, counts[int(before_wave.id or 0)].tallies)
         if before_wave
         else None
     )
     changes = engine.subtree_changes(nodes, now.moves) if now.moves is not None else None
-    whole_groups = _groups(nodes, whole, changes, before)
-    market_name = None
-    if market_id is None:
-        shown_totals, decisions = whole, suppress(whole_groups, k)
-    else:
+    market_name, inside = None, None
+    if market_id is not None:
         market = session.get(Market, market_id)
         if market is None:
             raise NotFound(_("That internal market no longer exists."))
         market_name = display_name(market.name, market.names)
         rules = MarketRules.from_json(market.rules)
-        inside = engine.roll_up(nodes, engine.wave_tallies(session, wave, rules))
-        inside_groups = [
-            Group(id=n.id, parent=n.parent_id, respondents=inside[n.id].respondents) for n in nodes
-        ]
-        _whole, decisions = suppress_filtered(whole_groups, inside_groups, k)
-        shown_totals = inside
-    by_id = {n.id: n for n in nodes}
-    rows: list[HeatmapRow] = []
-    for node, depth in org_tree.tree_order(nodes):
-        if scope is not None and node.id not in scope and node.parent_id is not None:
-            continue
-        is_company = node.parent_id is None
-        reason = decisions[node.id]
-        rows.append(
-            HeatmapRow(
-                department_id=node.id,
-                department=_("Company") if is_company else node.name,
-                parent=_parent_label(node, by_id),
-                depth=depth,
-                is_company=is_company,
-                invited=shown_totals[node.id].invited,
-                measures=None if reason else engine.measures_of(shown_totals[node.id], k),
-                hidden=reason,
-            )
-        )
+        inside = engine.wave_tallies(session, wave, rules)
+    rows = rows_of(
+        nodes,
+        now.tallies,
+        inside,
+        k,
+        items=engine.items_per_dimension(session, wave),
+        changes=changes,
+        before=before,
+        scope=scope,
+    )
     return Heatmap(
         wave_id=int(wave.id or 0),
         wave_number=wave.number,

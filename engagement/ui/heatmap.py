@@ -123,12 +123,25 @@ RECORD_KEYS = {
 }
 
 
+CODED = ("≥", "≤")
+
+
 def _values(row: HeatmapRow, k: int) -> dict[str, float | None]:
-    """A row's number in each screen column, read from its export record."""
+    """A row's number in each screen column, read from its export record ("≥80" reads 80)."""
     record = reports.record(row, k)
     return {
-        column: None if record[key] is None else float(str(record[key]))
+        column: None if record[key] is None else float(str(record[key]).lstrip("".join(CODED)))
         for column, key in RECORD_KEYS.items()
+    }
+
+
+def _coded(row: HeatmapRow, k: int) -> dict[str, str]:
+    """The "≥" or "≤" a coded share is written with, per screen column."""
+    record = reports.record(row, k)
+    return {
+        column: str(record[key])[0]
+        for column, key in RECORD_KEYS.items()
+        if str(record[key]).startswith(CODED)
     }
 
 
@@ -177,6 +190,9 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
     values: dict[tuple[int, int], dict[str, float | None]] = {}
     text_of = lru_cache(maxsize=None)(format_number)
 
+    def coded(row: HeatmapRow) -> dict[str, str]:
+        return _coded(row, report.k) if row.measures is not None else {}
+
     def numbers(which: int, row: HeatmapRow) -> dict[str, float | None]:
         key = (which, row.department_id)
         if key not in values:
@@ -206,7 +222,8 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                     else None
                 )
                 if mode is Mode.ABSOLUTE:
-                    colour, text = value, text_of(value, 1)
+                    colour = value
+                    text = coded(row).get(column, "") + text_of(value)
                 elif base is not None:
                     colour = value - base
                     mark = "*" if _significant(row, reference, column) else ""

@@ -1,0 +1,1 @@
+"""The integer-programming audit of what Virage publishes (see `model` and `collect`)."""
