@@ -100,8 +100,37 @@ def test_csv_equals_the_screen_cell_for_cell(report: reports.Heatmap) -> None:
                 assert cell["reason"] == line["hidden_reason"]
             elif line[key] == "":
                 assert cell["text"] == ""
-            else:
-                assert cell["text"] == format_number(float(line[key]), 1)
+            else:  # whole percentages, "≥80" / "≤20" when coded, as in the export
+                coded = line[key][0] if line[key].startswith(("≥", "≤")) else ""
+                assert cell["text"] == coded + format_number(float(line[key].lstrip("≥≤")))
+
+
+def _numbers(value: object) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+def test_chart_data_carries_no_more_precision_than_the_screen(demo_url: str) -> None:
+    """Every number in the heatmap's and the trend's chart data is a whole number: no
+    unrounded share or interval bound from which exact counts could be solved."""
+    with Session(get_engine(demo_url)) as s:
+        ids = reports.waves_of_pulse_until(s, reports.heatmap(session=s, actor=SYSTEM, k=5).wave_id)
+        history = [reports.company_report(s, 5, i) for i in ids[-6:]]
+    spec = view.heatmap_chart(view.cells(history[-1], view.Mode.ABSOLUTE, None), view.Mode.ABSOLUTE)
+    data = spec.to_dict()["datasets"]
+    dept = next(r.department_id for r in history[-1].rows if not r.is_company and r.measures)
+    points = reports.trend_of(history, dept)
+    trend = view.trend_chart(points).to_dict()
+    values = _numbers(data) + _numbers(trend.get("datasets", {}))
+    assert len(values) > 100
+    assert all(v == round(v) for v in values), [v for v in values if v != round(v)][:5]
 
 
 def test_manager_sees_only_their_subtree_whatever_they_try(demo_url: str) -> None:

@@ -395,9 +395,10 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
                     "wave": format_date(p.opens_on),
                     "date": p.opens_on.isoformat(),
                     "dimension": dimension_label(dim),
-                    "pct": 100 * d.favorable_pct,
-                    "low": 100 * d.low,
-                    "high": 100 * d.high,
+                    # whole numbers, as the screen writes them: chart data carries no more
+                    "pct": round(100 * d.favorable_pct),
+                    "low": round(100 * d.low),
+                    "high": round(100 * d.high),
                     "significant": p.significant.get(dim, False),
                 }
             )
@@ -433,7 +434,7 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
 def participation_chart(points: Sequence[TrendPoint]) -> alt.Chart:
     frame = pd.DataFrame.from_records(
         [
-            {"date": p.opens_on.isoformat(), "pct": 100 * (p.measures.participation or 0)}
+            {"date": p.opens_on.isoformat(), "pct": round(100 * (p.measures.participation or 0))}
             for p in points
             if p.measures is not None
         ]
