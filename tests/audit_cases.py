@@ -19,7 +19,12 @@ from engagement.measures import engine
 from engagement.questions import CHANGE_PATH, Dimension
 from engagement.services import reports
 
-ITEMS = {Dimension.UNDERSTANDING: 2, Dimension.DESIRE: 2, Dimension.RELEVANCE: 1, Dimension.TOOLS: 1}
+ITEMS = {
+    Dimension.UNDERSTANDING: 2,
+    Dimension.DESIRE: 2,
+    Dimension.RELEVANCE: 1,
+    Dimension.TOOLS: 1,
+}
 
 
 @dataclass

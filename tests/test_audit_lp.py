@@ -9,11 +9,16 @@ same people through today's real pipeline (`reports.rows_of`) and must find noth
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
 from engagement import org_tree
 from engagement.audit.model import Atom, Fact, Leak, Share, Target, attack
+from engagement.audit.run import audit_waves
+from engagement.cli import main
 from engagement.measures.publish import Bound, Published
+from engagement.models import Wave
 from tests.audit_cases import ITEMS, Person, _publish
+from tests.test_measures import wave  # noqa: F401  (a small company's answered wave)
 
 K = 5
 TREE = [
@@ -91,7 +96,9 @@ def test_exact_counts_in_chart_data_pinned_a_hidden_cell() -> None:
     assert ("Marketing", Leak.EXACT) not in _leaks(atoms, facts, [hidden])
 
 
-def _people(dept: int, n: int, answered: int, favorable: int, markets: frozenset[int] = frozenset()):
+def _people(
+    dept: int, n: int, answered: int, favorable: int, markets: frozenset[int] = frozenset()
+):
     out = []
     for i in range(n):
         yes = i < answered
@@ -127,3 +134,26 @@ def test_todays_pipeline_hides_where_everyone_answered() -> None:
     # so that someone in it did not answer
     assert shown == {"all: Company"}
     assert attack(case.atoms, case.facts, case.targets, K).findings == []
+
+
+def test_the_audit_reads_a_real_wave_and_the_cli_reports_it(
+    session: Session,
+    wave: Wave,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On a real database (both backends): the published rows of every view are read back
+    from their export records and attacked; the command says what it checked."""
+    [audit] = audit_waves(session, [int(wave.id or 0)], 3)
+    assert audit.views == 1  # no internal market yet: the unfiltered view
+    assert audit.result.facts >= 3 and audit.result.targets >= 1 and audit.result.checks > 0
+    assert audit.result.undecided == 0
+    assert audit.result.findings == []
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("VIRAGE_MIN_GROUP_SIZE", "3")
+    assert main(["audit", "--wave", str(wave.id)]) == 0
+    out = capsys.readouterr().out
+    assert "nothing pinned" in out and "Audited 1 waves at k = 3" in out
+    assert main(["audit", "--wave", "latest"]) == 1
+    assert "--wave takes" in capsys.readouterr().err

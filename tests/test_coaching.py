@@ -262,8 +262,9 @@ def test_significant_drops_read_the_rows_and_keep_hidden_rows_hidden() -> None:
     )
     drops = team_measures.significant_drops(now, before, 7)
     assert [d.dimension for d in drops.drops] == [Dimension.DESIRE] and drops.compared
-    assert drops.drops[0].before == pytest.approx(50 / 60) and drops.drops[0].now == pytest.approx(
-        20 / 60
+    # published shares: whole percentages
+    assert drops.drops[0].before == pytest.approx(0.83) and drops.drops[0].now == pytest.approx(
+        0.33
     )
     assert team_measures.significant_drops(now, before, 1).drops == []  # 75 % → 70 %: noise
     hidden = team_measures.significant_drops(now, before, 8)

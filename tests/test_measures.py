@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from engagement.authz import Role
 from engagement.errors import NotAllowed
 from engagement.markets import Criteria, MarketRules
-from engagement.measures.publish import Bound, Published
+from engagement.measures.publish import Published
 from engagement.measures.stats import significant, wilson
 from engagement.measures.suppression import Reason
 from engagement.models import Wave

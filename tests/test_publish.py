@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagement.measures.publish import Bound, Published, enough_answers, publish_share, top, whole_pct
+from engagement.measures.publish import (
+    Bound,
+    Published,
+    enough_answers,
+    publish_share,
+    top,
+    whole_pct,
+)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Table, select
 from sqlmodel import Session, col
+from sqlmodel import select as sqlmodel_select
 
 from engagement import org_tree
 from engagement.audit.model import DIMENSIONS, THOUGHT, Atom, Fact, Share, Target
@@ -84,17 +85,21 @@ def _in_markets(
     for market in markets:
         mid, rules = int(market.id or 0), MarketRules.from_json(market.rules)
         for (pid,) in session.execute(
-            select(WaveInvite.employee_id)
-            .join(Employee, col(Employee.id) == WaveInvite.employee_id)
-            .where(WaveInvite.wave_id == wave.id, member_condition(session, rules, wave.opens_on))
+            select(col(WaveInvite.employee_id))
+            .join(Employee, col(Employee.id) == col(WaveInvite.employee_id))
+            .where(
+                col(WaveInvite.wave_id) == wave.id, member_condition(session, rules, wave.opens_on)
+            )
         ):
             people[int(pid)].add(mid)
         cond = member_condition(session, rules, wave.opens_on, snapshot_subject(RESPONSES))
-        for (rid,) in session.execute(select(Response.id).where(Response.wave_id == wave.id, cond)):
+        for (rid,) in session.execute(
+            select(col(Response.id)).where(col(Response.wave_id) == wave.id, cond)
+        ):
             answers[str(rid)].add(mid)
         cond = member_condition(session, rules, wave.opens_on, snapshot_subject(CHECKINS))
         for (cid,) in session.execute(
-            select(Checkin.id).where(
+            select(col(Checkin.id)).where(
                 col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on, cond
             )
         ):
@@ -110,23 +115,25 @@ def atoms_of(session: Session, wave: Wave, markets: Sequence[Market]) -> list[At
     counts: dict[Hashable, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     checks: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
     for pid, dept in session.execute(
-        select(WaveInvite.employee_id, WaveInvite.department_id).where(
-            WaveInvite.wave_id == wave.id
+        select(col(WaveInvite.employee_id), col(WaveInvite.department_id)).where(
+            col(WaveInvite.wave_id) == wave.id
         )
     ):
         invited[(int(dept), frozenset(people.get(int(pid), ())))] += 1
     key_of: dict[str, Hashable] = {}
     for rid, dept in session.execute(
-        select(Response.id, Response.department_id).where(Response.wave_id == wave.id)
+        select(col(Response.id), col(Response.department_id)).where(
+            col(Response.wave_id) == wave.id
+        )
     ):
         key = (int(dept), frozenset(in_answers.get(str(rid), ())))
         key_of[str(rid)] = key
         respondents[key] += 1
     dims = _dimension_of(session, wave)
     for rid, item_id, value, choice in session.execute(
-        select(Answer.response_id, Answer.item_id, Answer.value, Answer.choice)
-        .join(Response, col(Response.id) == Answer.response_id)
-        .where(Response.wave_id == wave.id)
+        select(col(Answer.response_id), col(Answer.item_id), col(Answer.value), col(Answer.choice))
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(col(Response.wave_id) == wave.id)
     ):
         dim = dims.get(str(item_id))
         if dim is None or str(rid) not in key_of:
@@ -140,7 +147,7 @@ def atoms_of(session: Session, wave: Wave, markets: Sequence[Market]) -> list[At
             cell[0] += 1
             cell[1] += int(value >= 4)
     for cid, dept, choice in session.execute(
-        select(Checkin.id, Checkin.department_id, Checkin.choice).where(
+        select(col(Checkin.id), col(Checkin.department_id), col(Checkin.choice)).where(
             col(Checkin.day) >= wave.opens_on, col(Checkin.day) <= wave.closes_on
         )
     ):
@@ -166,7 +173,7 @@ def atoms_of(session: Session, wave: Wave, markets: Sequence[Market]) -> list[At
 
 def case_of(session: Session, wave: Wave, k: int, actor: Actor | None = None) -> Case:
     """Everything a leader (or, with `actor`, that viewer) can read of one wave."""
-    markets = list(session.exec(select(Market).order_by(col(Market.id))).scalars())
+    markets = list(session.exec(sqlmodel_select(Market).order_by(col(Market.id))))
     nodes = load_nodes(session)
     atoms = atoms_of(session, wave, markets)
     subtree = {n.id: org_tree.subtree_ids(nodes, n.id) for n in nodes}

@@ -91,6 +91,7 @@ class Finding:
     leak: Leak
     dimension: str | None
     value: int
+    undecided: bool = False  # the solver ran out of time: counted as pinned (when in doubt)
 
 
 @dataclass
@@ -240,7 +241,7 @@ class _Problem:
             options={"time_limit": seconds, "presolve": True},
         )
         if res.x is not None and res.status in (0, 1):
-            return np.round(res.x)
+            return np.asarray(np.round(res.x))
         if res.status == 2:  # infeasible
             return None
         self.undecided += 1
@@ -445,9 +446,11 @@ def attack(
         if any(c.resolved for c in group):  # answered by a solution found for another
             done += 1
             continue
-        leak = True
+        leak, unknown = True, False
         for check in group:
             found = _solve_check(problem, check, seconds_per_solve)
+            if found is False:
+                unknown = True
             if not isinstance(found, np.ndarray):
                 continue
             check.resolved = True
@@ -462,7 +465,7 @@ def attack(
         if leak:
             first = group[0]
             result.findings.append(
-                Finding(first.target.label, first.leak, first.dimension, first.value)
+                Finding(first.target.label, first.leak, first.dimension, first.value, unknown)
             )
     result.solves, result.undecided = problem.solves, problem.undecided
     result.seconds = time.perf_counter() - started

@@ -50,6 +50,13 @@ def audit_waves(
 
 def finding_text(finding: Finding) -> str:
     """One line saying what the adversary could pin (a cell's label, never a person)."""
+    text = _finding_text(finding)
+    if finding.undecided:
+        return _("{finding} (the solver ran out of time: counted as pinned)").format(finding=text)
+    return text
+
+
+def _finding_text(finding: Finding) -> str:
     dim = finding.dimension or ""
     if finding.leak is Leak.RESPONDENTS:
         return _("{target}: its respondents are pinned to {n}").format(

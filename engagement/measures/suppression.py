@@ -254,8 +254,8 @@ def suppress_filtered(
             )
             for g in inside
         }
-    outside = Vectors(counts_out, missing_out, shares_out, derived=True)
-    _hierarchy(inside, [inside_vectors, outside], hidden, k)
+    beyond = Vectors(counts_out, missing_out, shares_out, derived=True)
+    _hierarchy(inside, [inside_vectors, beyond], hidden, k)
     return whole_decisions, {g.id: hidden.get(g.id) for g in inside}
 
 
