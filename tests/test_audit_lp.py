@@ -18,7 +18,7 @@ from engagement.cli import main
 from engagement.measures.publish import Bound, Published
 from engagement.models import Wave
 from tests.audit_cases import ITEMS, Person, _publish
-from tests.test_measures import wave  # noqa: F401  (a small company's answered wave)
+from tests.test_measures import wave  # noqa: F401, F811  (a small company's answered wave)
 
 K = 5
 TREE = [
@@ -138,7 +138,7 @@ def test_todays_pipeline_hides_where_everyone_answered() -> None:
 
 def test_the_audit_reads_a_real_wave_and_the_cli_reports_it(
     session: Session,
-    wave: Wave,
+    wave: Wave,  # noqa: F811
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
