@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from engagement.authz import Role
-from engagement.config import Settings
+from engagement.config import SECRET_MIN_LENGTH, Settings, secret_strength_problem
 from engagement.i18n import _
 
 REQUIRED_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
-COOKIE_SECRET_MIN_LENGTH = 32
+COOKIE_SECRET_MIN_LENGTH = SECRET_MIN_LENGTH
 # The value shipped in `.streamlit/secrets.example.toml`: copying the file as is must not
 # pass for a production setup (a test keeps the two in step).
 EXAMPLE_COOKIE_SECRET = "replace-me-with-a-long-random-secret"
@@ -107,12 +107,11 @@ def _shared_problems(auth: Mapping[str, Any], *, production: bool) -> list[str]:
                 "least {n} random characters, the same on every replica."
             ).format(n=COOKIE_SECRET_MIN_LENGTH)
         )
-    elif production and len(cookie) < COOKIE_SECRET_MIN_LENGTH:
+    elif production and (weakness := secret_strength_problem(cookie)):
         problems.append(
-            _(
-                "`cookie_secret` in `[auth]` is too short ({length} characters): use at least "
-                "{n} random characters, the same on every replica."
-            ).format(length=len(cookie), n=COOKIE_SECRET_MIN_LENGTH)
+            _("`cookie_secret` in `[auth]` {problem} Use the same one on every replica.").format(
+                problem=weakness
+            )
         )
     return problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from typing import Any
 
@@ -19,7 +20,7 @@ PROVIDER = {
 }
 GOOD = {
     "redirect_uri": "https://virage.example.com/oauth2callback",
-    "cookie_secret": "k" * 32,
+    "cookie_secret": secrets.token_urlsafe(32),
     **PROVIDER,
 }
 
@@ -42,6 +43,8 @@ def test_a_complete_section_passes(production: bool) -> None:
         ({"redirect_uri": "https://virage.example.com/"}, "must end with `/oauth2callback`", False),
         ({"cookie_secret": " "}, "Add `cookie_secret`", False),
         ({"cookie_secret": "k" * 31}, "too short (31 characters)", True),
+        ({"cookie_secret": "k" * 32}, "too predictable", True),
+        ({"cookie_secret": "0123456789" * 4}, "too predictable", True),
         ({"cookie_secret": identity.EXAMPLE_COOKIE_SECRET}, "example value", True),
         ({"cookie_secret": "replace-me-" + "x" * 40}, "example value", True),
         ({"client_secret": ""}, "`[auth]` lacks `client_secret`", False),

@@ -105,6 +105,7 @@ def test_production_with_a_provider_ignores_a_planted_demo_identity(production: 
     [
         ("replace-me-with-a-long-random-secret", "still the example value"),
         ("short-but-not-empty", "too short (19 characters)"),
+        ("k" * 32, "too predictable"),
         ("", "Add `cookie_secret`"),
     ],
 )
