@@ -140,6 +140,23 @@ def _provider_problems(name: str, section: Any) -> list[str]:
     return []
 
 
+# JSON true, as OpenID Connect defines the claim; and the exact string "true", which some
+# providers send instead (JumpCloud's ID tokens, Sign in with Apple).
+VERIFIED_VALUES: tuple[object, ...] = (True, "true")
+
+
+def email_unverified(claims: Mapping[str, Any]) -> bool:
+    """Whether the claims say the email is not verified: `email_verified` is present and not
+    JSON true or the exact string "true" ("false", "False", "no", 1, null all refuse). A
+    provider that sends no such claim (it is optional; Entra ID omits it) vouches for its
+    email by sending it."""
+    if "email_verified" not in claims:
+        return False
+    value = claims["email_verified"]
+    # `is`: 1 == True in Python, and 1 is no JSON true
+    return not any(value is v if isinstance(v, bool) else value == v for v in VERIFIED_VALUES)
+
+
 def claim_values(claims: Mapping[str, Any], name: str) -> set[str]:
     """The values of a claim: a list or a single string; "a.b" reaches into a nested claim
     when no claim has that exact name (claim names may hold dots, like URLs)."""

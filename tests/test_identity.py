@@ -133,3 +133,28 @@ def test_roles_from_claims() -> None:
     assert identity.roles_from_claims(settings, {"groups": ["VIRAGE-HR"]}) == set()  # exact
     assert identity.roles_from_claims(settings, {"roles": ["virage-admins"]}) == set()
     assert identity.roles_from_claims(load_settings({}), {"groups": ["virage-hr"]}) == set()
+
+
+@pytest.mark.parametrize(
+    ("claims", "refused"),
+    [
+        ({}, False),  # the claim is optional: Entra ID does not send it
+        ({"email_verified": True}, False),
+        ({"email_verified": "true"}, False),  # JumpCloud, Sign in with Apple
+        ({"email_verified": False}, True),
+        ({"email_verified": "false"}, True),
+        ({"email_verified": "False"}, True),
+        ({"email_verified": "no"}, True),
+        ({"email_verified": "True"}, True),
+        ({"email_verified": "TRUE"}, True),
+        ({"email_verified": " true"}, True),
+        ({"email_verified": "yes"}, True),
+        ({"email_verified": "1"}, True),
+        ({"email_verified": 1}, True),
+        ({"email_verified": 0}, True),
+        ({"email_verified": None}, True),
+        ({"email_verified": ["true"]}, True),
+    ],
+)
+def test_email_verified_is_read_strictly(claims: dict[str, Any], refused: bool) -> None:
+    assert identity.email_unverified(claims) is refused

@@ -1,0 +1,40 @@
+"""Email addresses compared the way mail systems do, so that a look-alike never reaches
+someone else's account.
+
+The directory keeps every address in one form (`normalize_email`): trimmed, NFKC-normalised,
+its ASCII letters in lower case and nothing else folded. An address an identity provider
+sends is compared in that form too (`sign_in_key`), but only when it was already written in
+it character by character (an accent typed apart is composed): an address holding compatibility characters — the Kelvin
+sign K, full-width letters, ligatures — names another mailbox than the one its letters look
+like, so it matches no one. Letters outside ASCII (Cyrillic а, dotless ı, é) are never
+folded onto ASCII ones: such an address matches only a directory entry written exactly so.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def normalize_email(value: str) -> str:
+    """The directory's form of an address: trimmed, NFKC, ASCII letters lower-cased."""
+    # only A–Z are folded: str.lower() would turn the Kelvin sign K into "k" and İ into "i̇"
+    return unicodedata.normalize("NFKC", value.strip()).strip().translate(_ASCII_LOWER)
+
+
+def sign_in_key(value: str) -> str | None:
+    """The directory form of an address sent at sign-in, or None when it holds look-alike
+    (compatibility) characters and so may not be matched to anyone."""
+    text = value.strip()
+    # Each character must be its own normal form. An accent typed apart (e + ◌́) is, and is
+    # composed below; the Kelvin sign is not (Unicode even makes it canonically equivalent to
+    # K), nor are full-width letters or ligatures: they only look like other letters.
+    if any(unicodedata.normalize("NFKC", char) != char for char in text):
+        return None
+    return normalize_email(text)
+
+
+def local_part_is_ascii(address: str) -> bool:
+    """Whether the part before the last "@" is plain ASCII."""
+    return address.rpartition("@")[0].isascii()
