@@ -3,11 +3,12 @@ someone else's account.
 
 The directory keeps every address in one form (`normalize_email`): trimmed, NFKC-normalised,
 its ASCII letters in lower case and nothing else folded. An address an identity provider
-sends is compared in that form too (`sign_in_key`), but only when it was already written in
-it character by character (an accent typed apart is composed): an address holding compatibility characters — the Kelvin
-sign K, full-width letters, ligatures — names another mailbox than the one its letters look
-like, so it matches no one. Letters outside ASCII (Cyrillic а, dotless ı, é) are never
-folded onto ASCII ones: such an address matches only a directory entry written exactly so.
+sends is compared in that form too (`sign_in_key`), but only when each of its characters is
+already its own normal form (an accent typed apart is then composed): an address holding
+compatibility characters — the Kelvin sign K, full-width letters, ligatures — names another
+mailbox than the one its letters look like, so it matches no one. Letters outside ASCII
+(Cyrillic а, dotless ı, é) are never folded onto ASCII ones: such an address matches only a
+directory entry written exactly so.
 """
 
 from __future__ import annotations
