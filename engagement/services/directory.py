@@ -33,11 +33,11 @@ def actor_for_email(*, session: Session, email: str) -> Actor:
     if key is None:
         raise NotFound(
             _(
-                "The address {email} holds characters that only look like ordinary letters "
+                "The address `{email}` holds characters that only look like ordinary letters "
                 "(for example the Kelvin sign K or full-width letters), so Virage cannot tell "
                 "whose it is. Ask your IT team to correct the address at your identity "
                 "provider."
-            ).format(email=email.strip())
+            ).format(email=email.strip().replace("`", ""))  # shown as code: as it was sent
         )
     person = session.exec(select(Employee).where(Employee.email == key)).first()
     if person is None:
