@@ -57,7 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Secret that turns (person, wave) into the participation token, so that who answered "
         "cannot be joined to what was answered without it. Keep it outside the database, the "
         "same on every replica, and never change it. Development creates one in the file shown; "
-        "production requires at least 32 characters in the variable.",
+        "production requires one in the variable. A value that is set must be strong: at least "
+        "32 characters and about 128 bits of estimated entropy.",
     ),
     Setting(
         "VIRAGE_ROLE_CLAIM",
