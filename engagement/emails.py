@@ -1,27 +1,26 @@
 """Email addresses compared the way mail systems do, so that a look-alike never reaches
 someone else's account.
 
-The directory keeps every address in one form (`normalize_email`): trimmed, NFKC-normalised,
-its ASCII letters in lower case and nothing else folded. An address an identity provider
-sends is compared in that form too (`sign_in_key`), but only when each of its characters is
-already its own normal form (an accent typed apart is then composed): an address holding
-compatibility characters — the Kelvin sign K, full-width letters, ligatures — names another
-mailbox than the one its letters look like, so it matches no one. Letters outside ASCII
-(Cyrillic а, dotless ı, é) are never folded onto ASCII ones: such an address matches only a
-directory entry written exactly so.
+The directory keeps every address in one form (`normalize_email`): trimmed, NFKC-normalised
+and in lower case (the database checks `email = lower(email)`). An address an identity
+provider sends is compared in that form too (`sign_in_key`), but only when each of its
+characters is already its own normal form (an accent typed apart is then composed): an
+address holding compatibility characters — the Kelvin sign K, full-width letters, ligatures —
+names another mailbox than the one its letters look like, so it matches no one. Case aside,
+letters outside ASCII (Cyrillic а, dotless ı, é) are never folded onto ASCII ones: such an
+address matches only a directory entry written exactly so. No character that is its own
+normal form turns into plain ASCII in lower case (a test goes through every code point).
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
 
 def normalize_email(value: str) -> str:
-    """The directory's form of an address: trimmed, NFKC, ASCII letters lower-cased."""
-    # only A–Z are folded: str.lower() would turn the Kelvin sign K into "k" and İ into "i̇"
-    return unicodedata.normalize("NFKC", value.strip()).strip().translate(_ASCII_LOWER)
+    """The directory's form of an address: trimmed, NFKC-normalised, lower case."""
+    text = unicodedata.normalize("NFKC", value.strip()).strip()
+    return unicodedata.normalize("NFKC", text.lower())
 
 
 def sign_in_key(value: str) -> str | None:
@@ -34,8 +33,3 @@ def sign_in_key(value: str) -> str | None:
     if any(unicodedata.normalize("NFKC", char) != char for char in text):
         return None
     return normalize_email(text)
-
-
-def local_part_is_ascii(address: str) -> bool:
-    """Whether the part before the last "@" is plain ASCII."""
-    return address.rpartition("@")[0].isascii()
