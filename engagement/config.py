@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import string
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -55,7 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Secret that turns (person, wave) into the participation token, so that who answered "
         "cannot be joined to what was answered without it. Keep it outside the database, the "
         "same on every replica, and never change it. Development creates one in the file shown; "
-        "production requires at least 32 characters in the variable.",
+        "production requires one in the variable. A value that is set must be strong: at least "
+        "32 characters and about 128 bits of estimated entropy.",
     ),
     Setting(
         "VIRAGE_ROLE_CLAIM",
@@ -74,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 SECRET_MIN_LENGTH = 32
+SECRET_MIN_BITS = 128
+GENERATE_SECRET_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 # Roles an identity provider's claim may add: a manager also needs the departments they
 # manage, which only a grant (CLI or Roles page) records.
 MAPPABLE_ROLES: tuple[Role, ...] = (Role.HR, Role.LEADER, Role.ADMIN)
@@ -146,12 +151,8 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
                 )
             )
         secret = _development_secret()
-    elif len(secret) < SECRET_MIN_LENGTH:
-        raise ConfigurationError(
-            _("VIRAGE_SECRET_KEY is too short: use at least {n} random characters.").format(
-                n=SECRET_MIN_LENGTH
-            )
-        )
+    elif problem := secret_strength_problem(secret):
+        raise ConfigurationError(_("VIRAGE_SECRET_KEY {problem}").format(problem=problem))
     claim = env.get("VIRAGE_ROLE_CLAIM", "").strip()
     return Settings(
         database_url=_sqlite_url(url),
@@ -161,6 +162,58 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         role_claim=claim,
         role_map=_role_map(claim, env.get("VIRAGE_ROLE_MAP", "").strip()),
     )
+
+
+def secret_strength_problem(value: str) -> str | None:
+    """What makes a secret weak (to follow its name in a sentence), or None when it is strong:
+    at least 32 characters and about 128 bits of estimated entropy."""
+    secret = value.strip()
+    how = _("generate one with `{command}`.").format(command=GENERATE_SECRET_COMMAND)
+    if len(secret) < SECRET_MIN_LENGTH:
+        return _(
+            "is too short ({length} characters): use at least {n} random characters; {how}"
+        ).format(length=len(secret), n=SECRET_MIN_LENGTH, how=how)
+    bits = estimated_secret_bits(secret)
+    if bits < SECRET_MIN_BITS:
+        return _(
+            "is too predictable (about {bits} bits of entropy, at least {n} needed: repeated, "
+            "sequential or few distinct characters); {how}"
+        ).format(bits=int(bits), n=SECRET_MIN_BITS, how=how)
+    return None
+
+
+def estimated_secret_bits(secret: str) -> float:
+    """A cautious estimate of a secret's entropy in bits: its characters after repeats, runs
+    ("abcd", "1111") and a repeated pattern are discounted, times the bits of the smallest
+    character set they come from, never more than the distinct characters allow."""
+    # a secret that repeats a pattern ("Kx9Kx9…") is worth its pattern only
+    period = next(
+        p
+        for p in range(1, len(secret) + 1)
+        if all(secret[i] == secret[i - p] for i in range(p, len(secret)))
+    )
+    pattern = secret[:period]
+    surprising, step = 0, None
+    for i, char in enumerate(pattern):
+        delta = ord(char) - ord(pattern[i - 1]) if i else None
+        # a character that repeats the last one or continues a run ("abc", "9876") adds nothing
+        if delta is None or not (delta == 0 or (delta == step and abs(delta) <= 2)):
+            surprising += 1
+        step = delta
+    return surprising * min(math.log2(_character_pool(pattern)), math.log2(len(set(pattern))) + 1)
+
+
+def _character_pool(text: str) -> int:
+    if all(c in "0123456789abcdef" for c in text) or all(c in "0123456789ABCDEF" for c in text):
+        return 16
+    pools = (
+        (string.digits, 10),
+        (string.ascii_lowercase, 26),
+        (string.ascii_uppercase, 26),
+        (string.punctuation + " ", 33),
+    )
+    size = sum(n for chars, n in pools if any(c in chars for c in text))
+    return size + (100 if any(not c.isascii() for c in text) else 0)
 
 
 def _role_map(claim: str, raw: str) -> tuple[tuple[str, Role], ...]:

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from engagement.authz import Role
-from engagement.config import Settings
+from engagement.config import SECRET_MIN_LENGTH, Settings, secret_strength_problem
 from engagement.i18n import _
 
 REQUIRED_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
-COOKIE_SECRET_MIN_LENGTH = 32
+COOKIE_SECRET_MIN_LENGTH = SECRET_MIN_LENGTH
 # The value shipped in `.streamlit/secrets.example.toml`: copying the file as is must not
 # pass for a production setup (a test keeps the two in step).
 EXAMPLE_COOKIE_SECRET = "replace-me-with-a-long-random-secret"
@@ -107,12 +107,11 @@ def _shared_problems(auth: Mapping[str, Any], *, production: bool) -> list[str]:
                 "least {n} random characters, the same on every replica."
             ).format(n=COOKIE_SECRET_MIN_LENGTH)
         )
-    elif production and len(cookie) < COOKIE_SECRET_MIN_LENGTH:
+    elif production and (weakness := secret_strength_problem(cookie)):
         problems.append(
-            _(
-                "`cookie_secret` in `[auth]` is too short ({length} characters): use at least "
-                "{n} random characters, the same on every replica."
-            ).format(length=len(cookie), n=COOKIE_SECRET_MIN_LENGTH)
+            _("`cookie_secret` in `[auth]` {problem} Use the same one on every replica.").format(
+                problem=weakness
+            )
         )
     return problems
 
@@ -139,6 +138,23 @@ def _provider_problems(name: str, section: Any) -> list[str]:
             ).format(section=where, value=url)
         ]
     return []
+
+
+# JSON true, as OpenID Connect defines the claim; and the exact string "true", which some
+# providers send instead (JumpCloud's ID tokens, Sign in with Apple).
+VERIFIED_VALUES: tuple[object, ...] = (True, "true")
+
+
+def email_unverified(claims: Mapping[str, Any]) -> bool:
+    """Whether the claims say the email is not verified: `email_verified` is present and not
+    JSON true or the exact string "true" ("false", "False", "no", 1, null all refuse). A
+    provider that sends no such claim (it is optional; Entra ID omits it) vouches for its
+    email by sending it."""
+    if "email_verified" not in claims:
+        return False
+    value = claims["email_verified"]
+    # `is`: 1 == True in Python, and 1 is no JSON true
+    return not any(value is v if isinstance(v, bool) else value == v for v in VERIFIED_VALUES)
 
 
 def claim_values(claims: Mapping[str, Any], name: str) -> set[str]:

@@ -46,6 +46,6 @@ st.caption(
         "statistically significant (95 %). Groups under {k} respondents are never shown."
     ).format(k=report.k)
 )
-view.exports(report, lambda: view.heatmap_png(wave_id, previous_id, market_id, mode), market_id)
+view.exports(report, view.heatmap_png(wave_id, previous_id, market_id, mode), market_id)
 st.subheader(_("Drill-down"))
 view.drill_down(report, market_id)

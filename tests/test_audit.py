@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
+from streamlit.testing.v1 import app_test
 
 from engagement.authz import SYSTEM, Actor, Role
 from engagement.db import get_engine, unit_of_work
@@ -21,6 +22,7 @@ from engagement.models import AuditEntry, RoleGrant, Wave
 from engagement.services import audit, directory, markets, people_import, pulses, roles
 from engagement.services.pulses import PulseDraft
 from tests import factories as f
+from tests.test_heatmap import KeptMediaFiles, deferred_download
 from tests.test_pages import app, personas
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -385,12 +387,18 @@ def test_non_admins_cannot_open_the_audit_log(demo_url: str) -> None:
             at.switch_page(str(PROJECT / "pages/audit.py")).run()
 
 
-def test_downloading_the_heatmap_is_recorded(demo_url: str) -> None:
+def test_downloading_the_heatmap_is_recorded_once_the_file_is_made(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptMediaFiles)
     hr = personas(demo_url)[Role.HR]
     at = app(hr.email).switch_page(str(PROJECT / "pages/heatmap.py")).run()
     wave_id = at.selectbox(key="heatmap.wave").value
-    at.get("download_button")[0].click().run()  # CSV
+    at.get("download_button")[0].click().run()  # the click alone: no file made yet
     assert not at.exception and not at.error
+    with Session(get_engine(demo_url)) as s:
+        assert not [e for e in entries(s) if e.action.startswith("export.")]
+    assert deferred_download(at, KeptMediaFiles.kept[-1], "heatmap.csv")
     with Session(get_engine(demo_url)) as s:
         [entry] = [e for e in entries(s) if e.action.startswith("export.")]
         wave = s.get(Wave, wave_id)

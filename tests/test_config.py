@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 
 from engagement.authz import Role
-from engagement.config import SETTINGS, Env, Setting, load_settings
+from engagement.config import (
+    GENERATE_SECRET_COMMAND,
+    SETTINGS,
+    Env,
+    Setting,
+    load_settings,
+    secret_strength_problem,
+)
 from engagement.errors import ConfigurationError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -34,7 +42,7 @@ def test_postgres_url_is_kept_as_given() -> None:
     assert load_settings({"DATABASE_URL": url}).database_url == url
 
 
-STRONG = "x" * 40
+STRONG = secrets.token_urlsafe(32)
 
 
 @pytest.mark.parametrize("value", ["production", " PRODUCTION "])
@@ -48,6 +56,52 @@ def test_production_requires_a_strong_secret_key() -> None:
     with pytest.raises(ConfigurationError, match="too short"):
         load_settings({"VIRAGE_ENV": "production", "VIRAGE_SECRET_KEY": "short"})
     assert load_settings({"VIRAGE_SECRET_KEY": STRONG}).secret_key == STRONG
+
+
+WEAK_SECRETS = [
+    pytest.param("k" * 32, id="32 identical characters"),
+    pytest.param("ab" * 20, id="two characters repeated"),
+    pytest.param("Kx9#" * 10, id="a short pattern repeated"),
+    pytest.param("abcdefghijklmnopqrstuvwxyzABCDEF", id="the alphabet in order"),
+    pytest.param("0123456789" * 4, id="digits in order"),
+    pytest.param("abcd" * 3 + "dcba" * 3 + "badc" * 3, id="four characters shuffled"),
+    # 128 bits exactly; any repeat or run (in nine of ten such keys) puts the estimate under
+    pytest.param("486980e7f269aaa8e5ad180b77f060fe", id="32 hexadecimal characters"),
+]
+STRONG_SECRETS = [
+    pytest.param(secrets.token_urlsafe(32), id="token_urlsafe(32)"),
+    pytest.param(secrets.token_urlsafe(48), id="token_urlsafe(48)"),
+    pytest.param(secrets.token_hex(32), id="token_hex(32)"),
+    pytest.param("a-long-enough-secret-for-production-use", id="a long phrase"),
+]
+
+
+@pytest.mark.parametrize("value", WEAK_SECRETS)
+def test_a_weak_secret_is_refused_with_how_to_make_one(value: str) -> None:
+    problem = secret_strength_problem(value)
+    assert problem is not None and "too predictable" in problem
+    assert GENERATE_SECRET_COMMAND in problem
+    with pytest.raises(ConfigurationError, match="VIRAGE_SECRET_KEY is too predictable"):
+        load_settings({"VIRAGE_ENV": "production", "VIRAGE_SECRET_KEY": value})
+
+
+@pytest.mark.parametrize("value", STRONG_SECRETS)
+def test_a_random_secret_passes(value: str) -> None:
+    assert secret_strength_problem(value) is None
+    assert (
+        load_settings({"VIRAGE_ENV": "production", "VIRAGE_SECRET_KEY": value}).secret_key == value
+    )
+
+
+def test_random_secrets_made_as_the_readme_says_always_pass() -> None:
+    # the estimate is cautious: it must still never refuse what the documented command makes
+    assert all(secret_strength_problem(secrets.token_urlsafe(32)) is None for _ in range(2000))
+
+
+def test_a_short_secret_says_its_length_and_how_to_make_one() -> None:
+    problem = secret_strength_problem("short")
+    assert problem is not None and "too short (5 characters)" in problem
+    assert GENERATE_SECRET_COMMAND in problem
 
 
 def test_development_keeps_one_secret_outside_the_database() -> None:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import app_test
 
 from engagement.authz import SYSTEM, Role
 from engagement.db import get_engine
 from engagement.i18n import format_number, language
-from engagement.models import Market
-from engagement.services import directory, reports
+from engagement.models import AuditEntry, Market
+from engagement.services import audit, directory, reports
 from engagement.ui import heatmap as view
 from tests.test_pages import app, personas
 
@@ -242,3 +246,86 @@ def test_row_labels_stay_apart_and_short(report: reports.Heatmap) -> None:
     visible = {label.strip(view.ZERO_WIDTH) for label in labels}
     assert len(visible) == 1  # the tails are invisible
     assert max(len(label) for label in labels) <= len(labels[0]) + 6  # not one per row
+
+
+class KeptMediaFiles(MediaFileManager):
+    """Streamlit's own media manager, kept after the AppTest run so a test can ask it for a
+    deferred download, as the browser does after the run."""
+
+    kept: ClassVar[list[MediaFileManager]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        KeptMediaFiles.kept.append(self)
+
+
+def deferred_download(at: Any, manager: MediaFileManager, key: str) -> bytes:
+    """Click a download as the browser does: its data is made in another thread, with no page
+    run around it (where `current_actor()` has nothing to read)."""
+    [button] = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    file_id = button.proto.deferred_file_id
+    assert file_id, "the download is built when asked for, not on every run"
+    with ThreadPoolExecutor(1) as pool:
+        url = pool.submit(manager.execute_deferred, file_id).result()
+    stored = manager.read_file(url.rsplit("/", 1)[-1].split(".")[0])
+    assert stored is not None
+    return bytes(stored.content)
+
+
+def _exports(url: str) -> list[tuple[str, str]]:
+    with Session(get_engine(url)) as s:
+        rows = s.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("export."))).all()
+        return [(e.actor, e.action) for e in rows]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.HR, Role.LEADER])
+def test_download_png_gives_a_png_for_every_role_and_is_audited_once_made(
+    demo_url: str, role: Role, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptMediaFiles)
+    person = personas(demo_url)[role]
+    at = app(person.email).switch_page(PAGE).run()
+    assert not at.exception and not at.error
+    assert _exports(demo_url) == []  # showing the buttons exports nothing
+    png = deferred_download(at, KeptMediaFiles.kept[-1], "heatmap.png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    assert _exports(demo_url) == [(person.email, "export.heatmap_png")]
+    csv_text = deferred_download(at, KeptMediaFiles.kept[-1], "heatmap.csv").decode("utf-8-sig")
+    assert csv_text.startswith("department")
+    assert _exports(demo_url)[-1] == (person.email, "export.heatmap_csv")
+
+
+def test_the_csv_made_for_a_french_reader_is_in_french(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptMediaFiles)
+    with language("fr"):
+        at = app(personas(demo_url)[Role.HR].email, language="fr").switch_page(PAGE).run()
+    assert not at.exception
+    csv_text = deferred_download(at, KeptMediaFiles.kept[-1], "heatmap.csv").decode("utf-8-sig")
+    assert "Entreprise" in csv_text and "Company" not in csv_text
+
+
+def test_a_failed_export_is_audited_as_failed_and_never_as_an_export(demo_url: str) -> None:
+    hr = personas(demo_url)[Role.HR]
+    engine = get_engine(demo_url)
+    with Session(engine) as s:
+        actor = directory.actor_for_email(session=s, email=hr.email)
+        wave_id = reports.heatmap(session=s, actor=SYSTEM, k=5).wave_id
+
+    def broken() -> bytes:
+        raise RuntimeError("the renderer ran out of memory")
+
+    produce = view.audited_download(
+        broken,
+        engine=engine,
+        actor=actor,
+        kind="heatmap_png",
+        wave_id=wave_id,
+        market_id=None,
+        language_code="en",
+    )
+    with pytest.raises(RuntimeError, match="out of memory"):
+        produce()
+    assert _exports(demo_url) == [(hr.email, "export.heatmap_png.failed")]
+    assert audit.action_label("export.heatmap_png.failed") == "Heatmap export failed (PNG)"

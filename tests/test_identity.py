@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from typing import Any
 
@@ -19,7 +20,7 @@ PROVIDER = {
 }
 GOOD = {
     "redirect_uri": "https://virage.example.com/oauth2callback",
-    "cookie_secret": "k" * 32,
+    "cookie_secret": secrets.token_urlsafe(32),
     **PROVIDER,
 }
 
@@ -42,6 +43,8 @@ def test_a_complete_section_passes(production: bool) -> None:
         ({"redirect_uri": "https://virage.example.com/"}, "must end with `/oauth2callback`", False),
         ({"cookie_secret": " "}, "Add `cookie_secret`", False),
         ({"cookie_secret": "k" * 31}, "too short (31 characters)", True),
+        ({"cookie_secret": "k" * 32}, "too predictable", True),
+        ({"cookie_secret": "0123456789" * 4}, "too predictable", True),
         ({"cookie_secret": identity.EXAMPLE_COOKIE_SECRET}, "example value", True),
         ({"cookie_secret": "replace-me-" + "x" * 40}, "example value", True),
         ({"client_secret": ""}, "`[auth]` lacks `client_secret`", False),
@@ -130,3 +133,28 @@ def test_roles_from_claims() -> None:
     assert identity.roles_from_claims(settings, {"groups": ["VIRAGE-HR"]}) == set()  # exact
     assert identity.roles_from_claims(settings, {"roles": ["virage-admins"]}) == set()
     assert identity.roles_from_claims(load_settings({}), {"groups": ["virage-hr"]}) == set()
+
+
+@pytest.mark.parametrize(
+    ("claims", "refused"),
+    [
+        ({}, False),  # the claim is optional: Entra ID does not send it
+        ({"email_verified": True}, False),
+        ({"email_verified": "true"}, False),  # JumpCloud, Sign in with Apple
+        ({"email_verified": False}, True),
+        ({"email_verified": "false"}, True),
+        ({"email_verified": "False"}, True),
+        ({"email_verified": "no"}, True),
+        ({"email_verified": "True"}, True),
+        ({"email_verified": "TRUE"}, True),
+        ({"email_verified": " true"}, True),
+        ({"email_verified": "yes"}, True),
+        ({"email_verified": "1"}, True),
+        ({"email_verified": 1}, True),
+        ({"email_verified": 0}, True),
+        ({"email_verified": None}, True),
+        ({"email_verified": ["true"]}, True),
+    ],
+)
+def test_email_verified_is_read_strictly(claims: dict[str, Any], refused: bool) -> None:
+    assert identity.email_unverified(claims) is refused

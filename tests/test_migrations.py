@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, column, insert, inspect, t
 from sqlmodel import Session, SQLModel, select
 
 from engagement.db import alembic_config, get_engine, migrate
-from engagement.models import Market, Pulse
+from engagement.models import Employee, Market, Pulse
 
 
 def test_no_drift_between_models_and_migrations(database_url: str) -> None:
@@ -126,3 +126,39 @@ def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url
             ("Plant", ""),
         ]
     migrate(sqlite_url)
+
+
+def test_0013_stores_earlier_emails_in_the_form_sign_in_compares(database_url: str) -> None:
+    """An old import only lower-cased: a full-width address takes the NFKC form, unless another
+    person already holds that form (then it is left as it was, for an administrator to see)."""
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0010")
+    department = table("department", column("id"), column("name"), column("kind"))
+    employee = table(
+        "employee",
+        *(column(c) for c in ("external_id", "email", "name", "department_id")),
+        column("customer_facing", Boolean()),
+        column("active", Boolean()),
+        column("extra", JSON()),
+    )
+    people = {
+        "E1": "ｏｌｉｖｉｅｒ.roy@acme.test",  # full width: becomes olivier.roy@acme.test
+        "E2": "ｋｅｖｉｎ@acme.test",  # its NFKC form is E3's: left as it was
+        "E3": "kevin@acme.test",
+        "E4": "zoé.gagnon@acme.test",  # already in the form
+        "E5": None,
+    }
+    with get_engine(database_url).begin() as conn:
+        conn.execute(insert(department), {"id": 1, "name": "Acme", "kind": "company"})
+        conn.execute(
+            insert(employee),
+            [
+                {"external_id": ext, "email": email, "name": ext, "department_id": 1}
+                | {"customer_facing": False, "active": True, "extra": {}}
+                for ext, email in people.items()
+            ],
+        )
+    migrate(database_url)
+    with Session(get_engine(database_url)) as s:
+        stored = dict(s.exec(select(Employee.external_id, Employee.email)).all())
+    assert stored == people | {"E1": "olivier.roy@acme.test"}

@@ -105,6 +105,7 @@ def test_production_with_a_provider_ignores_a_planted_demo_identity(production: 
     [
         ("replace-me-with-a-long-random-secret", "still the example value"),
         ("short-but-not-empty", "too short (19 characters)"),
+        ("k" * 32, "too predictable"),
         ("", "Add `cookie_secret`"),
     ],
 )
@@ -153,8 +154,13 @@ def test_provider_email_is_matched_case_insensitively(demo_url: str) -> None:
         ({"email": "ghost@elsewhere.test"}, "could not find ghost@elsewhere.test"),
         ({"email": ""}, "did not tell Virage your email address"),
         ({"email_verified": False}, "is not verified yet"),
+        ({"email_verified": "false"}, "is not verified yet"),
+        ({"email_verified": "False"}, "is not verified yet"),
+        ({"email_verified": "no"}, "is not verified yet"),
+        ({"email_verified": None}, "is not verified yet"),
+        ({"email_verified": 1}, "is not verified yet"),
     ],
-    ids=["unknown", "no-email", "unverified"],
+    ids=["unknown", "no-email", "unverified", "string-false", "False", "no", "null", "one"],
 )
 def test_who_cannot_be_signed_in_gets_an_explanation(
     demo_url: str, claims: dict[str, Any], needle: str
@@ -166,6 +172,27 @@ def test_who_cannot_be_signed_in_gets_an_explanation(
     assert needle in at.warning[0].value
     assert at.button(key="virage.sign_out")  # to try another account
     assert ACTOR_KEY not in at.session_state
+
+
+def test_a_look_alike_of_someones_email_is_refused_with_an_explanation(demo_url: str) -> None:
+    employee = personas(demo_url)[Role.EMPLOYEE]
+    assert employee.email[0].islower() and employee.email.isascii()
+    # the same address with its first letter full-width (ａ for a): it looks the same
+    look_alike = chr(ord(employee.email[0]) - ord("a") + ord("ａ")) + employee.email[1:]
+    at = run(secrets_auth=auth(), user=signed_in(look_alike))
+    assert not at.exception
+    assert at.title[0].value == "We could not sign you in"
+    assert "only look like ordinary letters" in at.warning[0].value
+    assert ACTOR_KEY not in at.session_state
+
+
+@pytest.mark.parametrize("verified", [True, "true"])
+def test_a_verified_email_signs_in(demo_url: str, verified: object) -> None:
+    employee = personas(demo_url)[Role.EMPLOYEE]
+    at = run(secrets_auth=auth(), user=signed_in(employee.email, email_verified=verified))
+    assert not at.exception
+    assert at.title[0].value == f"Hello, {employee.name}"
+    assert at.session_state[ACTOR_KEY].email == employee.email
 
 
 def test_roles_from_the_provider_claim_last_for_the_session_only(

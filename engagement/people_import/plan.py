@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from engagement.emails import normalize_email
 from engagement.errors import ImportProblem
 from engagement.i18n import _
 from engagement.models import Employee
@@ -138,7 +139,7 @@ class _Planner:
         if ref in self.by_id or ref in self.directory.people:
             ext: str | None = ref
         else:
-            ext = owners.get(ref.lower()) if "@" in ref else None
+            ext = owners.get(normalize_email(ref)) if "@" in ref else None
         if ext is None:
             self.problem(
                 record,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from engagement.emails import normalize_email
 from engagement.i18n import _
 
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
@@ -127,8 +128,8 @@ def parse_years(value: str) -> int:
 
 
 def parse_email(value: str) -> str:
-    """A valid-looking email, lower-case (emails are compared case-insensitively)."""
-    email = value.strip().lower()
+    """A valid-looking email in the directory's form (`engagement.emails.normalize_email`)."""
+    email = normalize_email(value)
     if not _EMAIL.match(email):
         raise BadValue(
             _("“{value}” is not an email address: write it as name@company.com.").format(

@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from engagement.authz import Actor, require_role
+from engagement.emails import normalize_email
 from engagement.errors import InvalidInput
 from engagement.i18n import LANGUAGES, _, language
 from engagement.models import Employee, RoleGrant
@@ -131,7 +132,7 @@ def update_item(
 def _owner(session: Session, email: str | None) -> int | None:
     if not email:
         return None
-    person = session.exec(select(Employee).where(Employee.email == email.strip().lower())).first()
+    person = session.exec(select(Employee).where(Employee.email == normalize_email(email))).first()
     roles = (
         set(session.exec(select(RoleGrant.role).where(RoleGrant.employee_id == person.id)).all())
         if person is not None

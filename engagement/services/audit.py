@@ -32,6 +32,8 @@ ACTIONS: dict[str, str] = {
     "pulse.rename": N_("Pulse survey renamed"),
     "export.heatmap_csv": N_("Heatmap exported (CSV)"),
     "export.heatmap_png": N_("Heatmap exported (PNG)"),
+    "export.heatmap_csv.failed": N_("Heatmap export failed (CSV)"),
+    "export.heatmap_png.failed": N_("Heatmap export failed (PNG)"),
     "direction.publish": N_("Direction statement published"),
     "module.save": N_("Module draft saved"),
     "module.publish": N_("Module published"),
@@ -152,9 +154,17 @@ def market_names(session: Session, market_ids: Iterable[int]) -> list[str]:
 
 
 def record_export(
-    *, session: Session, actor: Actor, kind: str, wave_id: int, market_id: int | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    wave_id: int,
+    market_id: int | None = None,
+    failed: bool = False,
 ) -> None:
-    """Record that the actor downloaded a heatmap (CSV or PNG) of a wave."""
+    """Record that a heatmap (CSV or PNG) of a wave was produced for the actor — or, with
+    `failed`, that it could not be: called once the file exists (or has failed), never when
+    it is only asked for."""
     require_role(actor, Role.MANAGER, Role.HR, Role.LEADER)
     if kind not in EXPORT_KINDS:
         raise InvalidInput(_("Unknown export: {value}.").format(value=kind))
@@ -168,7 +178,7 @@ def record_export(
     record(
         session,
         actor=actor,
-        action=f"export.{kind}",
+        action=f"export.{kind}.failed" if failed else f"export.{kind}",
         target=f"{pulse.name} #{wave.number}",
         after={"wave": wave.number, "market": market.name if market else None},
     )

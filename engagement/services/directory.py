@@ -11,14 +11,10 @@ from sqlmodel import Session, col, select
 
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
+from engagement.emails import normalize_email, sign_in_key
 from engagement.errors import InvalidInput, NotFound
 from engagement.i18n import LANGUAGES, _
 from engagement.models import Department, Employee, ManagerScope, RoleGrant
-
-
-def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively: we keep them lower-case and trimmed."""
-    return email.strip().lower()
 
 
 def load_nodes(session: Session) -> list[org_tree.Node]:
@@ -30,8 +26,19 @@ def load_nodes(session: Session) -> list[org_tree.Node]:
 
 
 def actor_for_email(*, session: Session, email: str) -> Actor:
-    """The signed-in person as an Actor, or NotFound with a friendly explanation."""
-    key = normalize_email(email)
+    """The signed-in person as an Actor, or NotFound with a friendly explanation.
+
+    Compared as mail systems do (`engagement.emails`): a look-alike address matches no one."""
+    key = sign_in_key(email)
+    if key is None:
+        raise NotFound(
+            _(
+                "The address `{email}` holds characters that only look like ordinary letters "
+                "(for example the Kelvin sign K or full-width letters), so Virage cannot tell "
+                "whose it is. Ask your IT team to correct the address at your identity "
+                "provider."
+            ).format(email=email.strip().replace("`", ""))  # shown as code: as it was sent
+        )
     person = session.exec(select(Employee).where(Employee.email == key)).first()
     if person is None:
         raise NotFound(

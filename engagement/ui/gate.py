@@ -248,7 +248,7 @@ def _provider_actor(config: Settings, auth: dict[str, Any], signing_out: bool) -
                 "claim in the ID token."
             )
         )
-    if claims.get("email_verified") in (False, "false"):
+    if identity.email_unverified(claims):
         _cannot_sign_in(
             _(
                 "Your identity provider says {email} is not verified yet. Verify it there, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 from streamlit import dataframe_util
 
 from engagement.authz import Actor, Role
@@ -24,7 +26,7 @@ from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
 from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
-from engagement.ui.context import act, current_actor, engine, privacy_thresholds, settings
+from engagement.ui.context import current_actor, engine, privacy_thresholds, settings
 from engagement.ui.render import INDENT
 
 HIDDEN_COLOUR = "#d9d9d9"
@@ -323,12 +325,23 @@ def show_heatmap(wave_id: int, previous_id: int | None, market_id: int | None, m
     st.vega_lite_chart(_shown_spec(key), theme=None, width="stretch")
 
 
-def heatmap_png(wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode) -> bytes:
-    """The heatmap as a PNG, rendered here (no browser, no network)."""
-    import vl_convert
+def heatmap_png(
+    wave_id: int, previous_id: int | None, market_id: int | None, mode: Mode
+) -> Callable[[], bytes]:
+    """The heatmap as a PNG, rendered here (no browser, no network) when the download asks.
 
-    spec = heatmap_spec(wave_id, previous_id, market_id, mode)
-    return bytes(vl_convert.vegalite_to_png(json.dumps({**spec, "width": 1100}), scale=2))
+    What it depends on — data versions, the viewer's scope, the language — is read now, in
+    the page run: the download runs later, outside any run, where there is no signed-in person.
+    """
+    key = _heatmap_key(wave_id, previous_id, market_id, mode)
+
+    def build() -> bytes:
+        import vl_convert
+
+        spec = _heatmap_spec(*key)
+        return bytes(vl_convert.vegalite_to_png(json.dumps({**spec, "width": 1100}), scale=2))
+
+    return build
 
 
 HeatmapKey = tuple[str, int, int | None, Mode, "Waves", frozenset[int] | None, str]
@@ -491,32 +504,79 @@ def controls(
     return int(wave_id), market_id, Mode(mode or Mode.ABSOLUTE)
 
 
-def _record_export(kind: str, wave_id: int, market_id: int | None) -> None:
-    act(audit.record_export, kind=kind, wave_id=wave_id, market_id=market_id)
+def audited_download(
+    build: Callable[[], bytes],
+    *,
+    engine: Engine,
+    actor: Actor,
+    kind: str,
+    wave_id: int,
+    market_id: int | None,
+    language_code: str,
+) -> Callable[[], bytes]:
+    """A download's data, built when asked for and audited then: an export entry once the file
+    exists, an "export failed" entry (and the error passed on) when it could not be made.
+
+    It runs outside the page run (Streamlit calls it from another thread), so it takes the
+    person, the engine and the language as values instead of reading the session.
+    """
+
+    def produce() -> bytes:
+        try:
+            with in_language(language_code):
+                data = build()
+        except Exception:
+            _record(engine, actor, kind, wave_id, market_id, failed=True)
+            raise
+        _record(engine, actor, kind, wave_id, market_id, failed=False)
+        return data
+
+    return produce
+
+
+def _record(
+    engine: Engine, actor: Actor, kind: str, wave_id: int, market_id: int | None, *, failed: bool
+) -> None:
+    with unit_of_work(engine) as session:
+        audit.record_export(
+            session=session,
+            actor=actor,
+            kind=kind,
+            wave_id=wave_id,
+            market_id=market_id,
+            failed=failed,
+        )
 
 
 def exports(report: Heatmap, png: Callable[[], bytes], market_id: int | None = None) -> None:
-    """CSV (the same cells as the screen) and a PNG image of the heatmap; each is audited."""
+    """CSV (the same cells as the screen) and a PNG image of the heatmap, each built only when
+    asked for and audited once it is made (or has failed)."""
+    audited = functools.partial(
+        audited_download,
+        engine=engine(),
+        actor=current_actor(),
+        wave_id=report.wave_id,
+        market_id=market_id,
+        language_code=get_language(),
+    )
     left, right, _rest = st.columns([1, 1, 2])
     left.download_button(
         _("Download CSV"),
-        lambda: csv_bytes(report),  # built when asked for, like the PNG
+        audited(lambda: csv_bytes(report), kind="heatmap_csv"),
         file_name=f"virage-heatmap-wave-{report.wave_number}.csv",
         mime="text/csv",
         icon=":material/download:",
         key="heatmap.csv",
-        on_click=_record_export,
-        args=("heatmap_csv", report.wave_id, market_id),
+        on_click="ignore",  # the audit entry is written by the download itself, once made
     )
     right.download_button(
         _("Download PNG"),
-        png,
+        audited(png, kind="heatmap_png"),
         file_name=f"virage-heatmap-wave-{report.wave_number}.png",
         mime="image/png",
         icon=":material/image:",
         key="heatmap.png",
-        on_click=_record_export,
-        args=("heatmap_png", report.wave_id, market_id),
+        on_click="ignore",
     )
 
 

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from engagement import org_tree
 from engagement.authz import Role
 from engagement.db import get_engine
+from engagement.models import Employee
 from engagement.services import directory
 from tests.browser.conftest import ARTIFACTS, PROJECT, free_port
 
@@ -37,11 +38,48 @@ MANAGER_SUB = "manager-from-the-provider"
 UNKNOWN_EMAIL = "ghost@elsewhere.example"
 
 
+KELVIN_SUB = "kelvin-sign"
+STRING_TRUE_SUB = "email-verified-string-true"
+# email_verified as some providers send it, none of them JSON true: each must refuse
+UNVERIFIED = ("false", "False", "no")
+
+
 @dataclass(frozen=True)
 class Portal:
     base: str
     db_url: str
     manager: directory.Persona
+    employee: directory.Persona
+    kelvin_email: str  # a directory address with a "k", written with the Kelvin sign K
+
+
+def _provider_users(
+    manager: directory.Persona, employee: directory.Persona, kelvin: str
+) -> list[dict[str, object]]:
+    """The provider's predefined users, one button each on its page (named by `sub`)."""
+    # the manager's email in another case than the directory, and a group
+    users: list[dict[str, object]] = [
+        {
+            "sub": MANAGER_SUB,
+            "email": manager.email.upper(),
+            "name": manager.name,
+            "groups": ["virage-hr", "all-staff"],
+        },
+        {"sub": STRING_TRUE_SUB, "email": employee.email, "email_verified": "true"},
+        {"sub": KELVIN_SUB, "email": kelvin, "email_verified": True},
+    ]
+    users += [
+        {"sub": f"email-verified-{value}", "email": employee.email, "email_verified": value}
+        for value in UNVERIFIED
+    ]
+    return users
+
+
+def _someone_with_a_k(session: Session) -> str:
+    emails = session.exec(
+        select(Employee.email).where(Employee.active == True, col(Employee.email).contains("k"))  # noqa: E712
+    ).all()
+    return next(e for e in sorted(e for e in emails if e) if "k" in e.partition("@")[0])
 
 
 def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -119,16 +157,11 @@ def portal(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         timeout=120,
     )
     with Session(get_engine(db_url)) as session:
-        manager = next(
-            p for p in directory.demo_personas(session=session) if p.role is Role.MANAGER
-        )
-    # the provider sends the email in another case than the directory, and a group
-    claims = {
-        "sub": MANAGER_SUB,
-        "email": manager.email.upper(),
-        "name": manager.name,
-        "groups": ["virage-hr", "all-staff"],
-    }
+        found = {p.role: p for p in directory.demo_personas(session=session)}
+        manager, employee = found[Role.MANAGER], found[Role.EMPLOYEE]
+        target = _someone_with_a_k(session)
+    kelvin = target.replace("k", "\u212a", 1)
+    assert kelvin.lower() == target  # what the directory match used to do: someone else's
     provider_port, port = free_port(), free_port()
     provider_log, server_log = root / "provider.log", root / "server.log"
     with provider_log.open("w") as provider_out, server_log.open("w") as server_out:
@@ -136,7 +169,11 @@ def portal(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             [
                 *(sys.executable, "-m", "oidc_provider_mock"),
                 *("-H", "127.0.0.1", "-p", str(provider_port)),
-                *("--user-claims", json.dumps(claims)),
+                *(
+                    arg
+                    for user in _provider_users(manager, employee, kelvin)
+                    for arg in ("--user-claims", json.dumps(user))
+                ),
             ],
             env=env,
             stdout=provider_out,
@@ -149,7 +186,13 @@ def portal(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             base = f"http://127.0.0.1:{port}"
             try:
                 _wait_until_up(server, f"{base}/_stcore/health", server_log)
-                yield Portal(base=base, db_url=db_url, manager=manager)
+                yield Portal(
+                    base=base,
+                    db_url=db_url,
+                    manager=manager,
+                    employee=employee,
+                    kelvin_email=kelvin,
+                )
             finally:
                 _stop(server)
         finally:
@@ -250,3 +293,40 @@ def test_someone_missing_from_the_directory_gets_an_explanation(portal: Portal, 
     assert page.get_by_role("link", name="Home").count() == 0
     page.wait_for_timeout(300)
     page.screenshot(path=ARTIFACTS / "oidc-not-in-directory.png", full_page=True)
+
+
+def _authorize_as(page, portal: Portal, sub: str) -> None:  # type: ignore[no-untyped-def]
+    _sign_in_page(page, portal)
+    page.get_by_role("button", name="Sign in with Corporate").click()
+    page.get_by_role("heading", name="Authorize Client").wait_for()
+    page.get_by_role("button", name=sub, exact=True).click()
+
+
+@pytest.mark.parametrize("value", UNVERIFIED)
+def test_an_email_verified_string_that_is_not_true_refuses(  # type: ignore[no-untyped-def]
+    portal: Portal, page, value: str
+) -> None:
+    _authorize_as(page, portal, f"email-verified-{value}")
+    page.get_by_role("heading", name="We could not sign you in").wait_for()
+    page.get_by_text(
+        f"Your identity provider says {portal.employee.email} is not verified"
+    ).wait_for()
+    assert page.get_by_role("link", name="Home").count() == 0
+    assert page.get_by_role("heading", name=f"Hello, {portal.employee.name}").count() == 0
+    page.wait_for_timeout(300)
+    page.screenshot(path=ARTIFACTS / f"oidc-email-verified-{value}.png", full_page=True)
+
+
+def test_the_exact_string_true_counts_as_verified(portal: Portal, page) -> None:  # type: ignore[no-untyped-def]
+    _authorize_as(page, portal, STRING_TRUE_SUB)
+    page.get_by_role("heading", name=f"Hello, {portal.employee.name}").wait_for()
+
+
+def test_a_kelvin_sign_email_reaches_no_one(portal: Portal, page) -> None:  # type: ignore[no-untyped-def]
+    _authorize_as(page, portal, KELVIN_SUB)
+    page.get_by_role("heading", name="We could not sign you in").wait_for()
+    page.get_by_text("only look like ordinary letters").wait_for()
+    assert portal.kelvin_email in page.get_by_test_id("stMain").inner_text()
+    assert page.get_by_role("link", name="Home").count() == 0
+    page.wait_for_timeout(300)
+    page.screenshot(path=ARTIFACTS / "oidc-kelvin-sign.png", full_page=True)
