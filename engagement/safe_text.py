@@ -20,15 +20,15 @@ reference links, escapes and nested brackets, so user-written text takes one pat
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-# every ASCII punctuation character can be backslash-escaped in Markdown (CommonMark); this
-# covers `:` and `$` too, so neither Streamlit's `:red[…]`/`:material/…:` nor LaTeX can start
-_SPECIAL = frozenset(string.punctuation)
+# every ASCII punctuation character can be backslash-escaped in Markdown (CommonMark); these
+# are the ones any construct starts or ends with, `:` and `$` too, so neither Streamlit's
+# `:red[…]`/`:material/…:` nor LaTeX can start
+_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~=:$&\"'^")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # GitHub-flavoured Markdown turns bare addresses into links after escapes are read, so an
 # invisible word joiner goes where its pattern needs "http(s)://" or "www."
