@@ -64,6 +64,17 @@ def plain_label(text: str) -> str:
     return _escape(" ".join(line.strip() for line in _lines(text)).strip())
 
 
+# a spreadsheet reads a cell starting so as a formula, which can call out (WEBSERVICE, HYPERLINK)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """A value for a CSV cell: text a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def is_safe_url(url: str) -> bool:
     """Whether a link may point there: http(s) or mailto, nothing else."""
     return url.strip().lower().startswith(_SAFE_SCHEMES)

@@ -11,6 +11,7 @@ from engagement.db import get_engine
 from engagement.i18n import language
 from engagement.models import Market
 from engagement.services import directory
+from tests.shown import shown
 from tests.test_pages import app, personas
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "markets.py")
@@ -164,7 +165,7 @@ def test_a_name_taken_in_the_other_language_is_refused_and_what_was_typed_stays(
     at.text_input(key="markets.edit.new.name.fr").set_value("quart de NUIT").run()
     at.button(key="markets.edit.new.save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [shown(e.value) for e in at.error] == [
         "The French name “quart de NUIT” is already used by the internal market “Night shift”. "
         "Choose another French name."
     ]
