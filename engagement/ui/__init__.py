@@ -2,9 +2,11 @@
 
 Pages call these helpers: the gate (who is signed in), the guard (may they open this page),
 `load`/`act` (call a service in one unit of work and show domain errors as messages), and
-the shared renderers.
+the shared renderers, and the one way people's text reaches Streamlit (`plain_label`,
+`plain_markdown`, `safe_markdown` from engagement.safe_text).
 """
 
+from engagement.safe_text import plain_label, plain_markdown, safe_markdown
 from engagement.ui.context import (
     act,
     current_actor,
@@ -26,7 +28,10 @@ __all__ = [
     "guard",
     "load",
     "navigation",
+    "plain_label",
+    "plain_markdown",
     "privacy_thresholds",
+    "safe_markdown",
     "settings",
     "show_flash",
     "sign_in_gate",
