@@ -6,6 +6,8 @@ the shared renderers, and the one way people's text reaches Streamlit (`plain_la
 `plain_markdown`, `safe_markdown` from engagement.safe_text).
 """
 
+from pathlib import Path
+
 from engagement.safe_text import plain_label, plain_markdown, safe_markdown
 from engagement.ui.context import (
     act,
@@ -20,7 +22,12 @@ from engagement.ui.context import (
 from engagement.ui.gate import sign_in_gate
 from engagement.ui.nav import guard, navigation
 
+# the tab's icon, served by the portal itself: a `:material/…:` or emoji page icon makes
+# Streamlit's front end fetch the picture from Google's or a CDN's servers on every visit
+PAGE_ICON = str(Path(__file__).with_name("icon.png"))
+
 __all__ = [
+    "PAGE_ICON",
     "act",
     "current_actor",
     "flash",
