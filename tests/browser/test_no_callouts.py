@@ -277,6 +277,26 @@ def _open_everything_on(page: Any, role: Role) -> None:
     page.wait_for_timeout(300)
 
 
+def _check_a_payload_file(page: Any, a: str) -> None:
+    """An administrator checks an HR file whose headers and values carry payloads: the
+    preview, the column choices and the problem table quote the file."""
+    rows = [
+        "ID,Name,Email,Department,Hire date,Note ![h](A/header.png)",
+        "Q1,Quinn ![a](A/q1.png),q1@payload.test,Ops <img src=A/q1d.png>,![d](A/date.png),x",
+        "Q1,Twice [x][1],q1@payload.test,Ops,2024-01-01,[1]: A/ref-in-file.png",
+        "Q3,&#x3C;img src=A/q3.png&#x3E;,not-an-email ![e](A/mail.png),Ops,2024-13-01,y",
+    ]
+    data = "\r\n".join(rows).replace("A/", f"{a}/").encode()
+    main = page.get_by_test_id("stMain")
+    main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "payload ![f](x).csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    main.get_by_role("button", name="Check the file").click()
+    main.get_by_text("Nothing was imported").wait_for()
+    page.wait_for_timeout(800)
+    page.screenshot(path=ARTIFACTS / "callouts-import-problems.png", full_page=True)
+
+
 def test_no_user_text_makes_a_browser_call_out(  # type: ignore[no-untyped-def]
     seeded: tuple[str, str], attacker: tuple[str, list[str]], page
 ) -> None:
@@ -313,6 +333,10 @@ def test_no_user_text_makes_a_browser_call_out(  # type: ignore[no-untyped-def]
             _open_everything_on(page, role)
             visited.append(f"{role.value}: {title}")
         page.screenshot(path=ARTIFACTS / f"callouts-{role.value}.png", full_page=True)
+        if role is Role.ADMIN:  # now on the admin's last page; the import page is theirs
+            nav.locator('a[href$="/import-people"]').click()
+            page.get_by_test_id("stMain").locator("h1").first.wait_for()
+            _check_a_payload_file(page, attacker[0])
     page.wait_for_timeout(500)
     assert len(visited) >= 30, visited  # every role's pages, not a sign-in page five times
     assert policies and all("img-src 'self' data: blob:" in p for p in policies), policies
