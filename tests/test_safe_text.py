@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from engagement.safe_text import (
     WORD_JOINER,
     is_safe_url,
+    neutralise_cell,
     plain_label,
     plain_markdown,
     safe_markdown,
@@ -176,3 +177,20 @@ def test_no_arrangement_of_markdown_characters_makes_an_image_or_html(text: str)
     assert not kinds & {"image", "html_inline", "html_block"}, shown
     assert all(is_safe_url(str(t.attrs.get("href", ""))) for t in _tokens(shown) if t.attrs)
     assert not {t.type for t in _tokens(plain_markdown(text))} & {"image", "link_open"}
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=WEBSERVICE("http://127.0.0.1:9/?"&A1)', '\'=WEBSERVICE("http://127.0.0.1:9/?"&A1)'),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Sales", "Sales"),
+        (12, 12),
+    ],
+)
+def test_a_csv_cell_a_spreadsheet_would_run_is_kept_as_text(value: object, cell: object) -> None:
+    assert neutralise_cell(value) == cell

@@ -270,10 +270,14 @@ def _open_everything_on(page: Any, role: Role) -> None:
         if not forward.count():
             break
         forward.first.click()
-        page.wait_for_timeout(700)
+        page.wait_for_timeout(500)
     for summary in main.get_by_test_id("stExpander").locator("summary").all()[:4]:
         if summary.is_visible():  # not those on another tab
             summary.click()
+    for chart in main.get_by_test_id("stVegaLiteChart").all()[:2]:
+        if chart.is_visible():  # a tooltip quotes department and market names
+            chart.hover()
+            page.wait_for_timeout(200)
     page.wait_for_timeout(300)
 
 
@@ -329,7 +333,7 @@ def test_no_user_text_makes_a_browser_call_out(  # type: ignore[no-untyped-def]
             nav.locator(f'a[href="{href}"]').click()
             page.wait_for_url(lambda u, h=str(href): u.split("?")[0] == h)
             page.get_by_test_id("stMain").locator("h1").first.wait_for()
-            page.wait_for_timeout(800)  # charts, tables and late images
+            page.wait_for_timeout(700)  # charts, tables and late images
             _open_everything_on(page, role)
             visited.append(f"{role.value}: {title}")
         page.screenshot(path=ARTIFACTS / f"callouts-{role.value}.png", full_page=True)
