@@ -180,6 +180,10 @@ def seed(url: str, a: str) -> None:
             log.topic, log.notes, log.commitments = sd.name(log.topic), sd.text(), sd.text()
         for p in s.exec(select(Pulse)).all():
             p.name, p.names = sd.name(p.name), sd.langs(p.names, short=True)
+            # HR's own question, in English only: My pulse asks it, Pulse surveys and
+            # Translations list it as lacking French
+            own = {"id": "custom_payload", "dimension": None, "text": {"en": sd.text("Own")}}
+            p.custom_items = [*p.custom_items, own]
         for snap in s.exec(select(MarketSnapshot)).all():
             snap.reason = sd.name(snap.reason)[:200]
         for ev in s.exec(select(CampaignEvent)).all():
