@@ -39,7 +39,7 @@ i18n-extract: $(STAMP_DEV)
 run: install
 	$(PY) -m engagement init
 	$(PY) -m engagement demo --if-empty
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.address 127.0.0.1
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

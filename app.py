@@ -4,6 +4,6 @@ import streamlit as st
 
 from engagement import ui
 
-st.set_page_config(page_title="Virage", page_icon=":material/explore:", layout="wide")
+st.set_page_config(page_title="Virage", page_icon=ui.PAGE_ICON, layout="wide")
 actor = ui.sign_in_gate()
 ui.navigation(actor).run()

@@ -16,7 +16,7 @@ from engagement.ui import voice as voice_view
 actor = ui.guard(__file__)
 profile = ui.load(directory.my_profile)
 
-st.title(_("Hello, {name}").format(name=profile.name))
+st.title(_("Hello, {name}").format(name=ui.plain_label(profile.name)))
 ui.show_flash()
 pulse_view.ensure_waves_open()
 pulse_view.checkin_card()
@@ -30,7 +30,11 @@ with right, st.container(border=True):
         st.markdown(f"**{role_label(role)}** — {render.role_blurb(role)}")
     if profile.managed_paths:
         st.markdown(_("**Departments I manage**"))
-        st.markdown("\n".join(f"- {' › '.join(path)}" for path in profile.managed_paths))
+        st.markdown(
+            "\n".join(
+                f"- {' › '.join(map(ui.plain_label, path))}" for path in profile.managed_paths
+            )
+        )
 
 voice_view.you_said_we_did()
 st.subheader(_("For you today"))
@@ -42,7 +46,7 @@ for wave in waiting:
     with st.container(border=True):
         st.markdown(
             _("**{name}** is waiting for your answers, until {date}. It takes two minutes.").format(
-                name=wave.pulse_name, date=format_date(wave.closes_on)
+                name=ui.plain_label(wave.pulse_name), date=format_date(wave.closes_on)
             )
         )
         nav.link("pages/my_pulse.py", _("Answer now"), icon=":material/favorite:")

@@ -26,7 +26,7 @@ for wave in waves:
         view.answer_form(wave)
         continue
     with st.container(border=True):
-        st.subheader(wave.pulse_name)
+        st.subheader(ui.plain_label(wave.pulse_name))
         st.success(_("You answered this wave. Thank you!"), icon=":material/check_circle:")
         previous = ui.load(pulses.previous_wave_id, wave_id=wave.wave_id)
         if previous is None:

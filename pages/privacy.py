@@ -20,7 +20,7 @@ current = ui.load(svc.privacy_settings)
 if current.updated_by and current.updated_at:
     st.caption(
         _("Last changed by {who} on {date}.").format(
-            who=current.updated_by, date=format_date(current.updated_at)
+            who=ui.plain_label(current.updated_by), date=format_date(current.updated_at)
         )
     )
 with st.form("privacy.form"):

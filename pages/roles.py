@@ -46,7 +46,7 @@ with st.container(border=True):
         elif message := ui.act(
             roles.grant_role, email=email, role=role.value, department_ids=departments
         ):
-            ui.flash(message)
+            ui.flash(ui.plain_markdown(message))  # it names the person
             st.rerun()
 
 grants = ui.load(roles.list_grants)
@@ -80,7 +80,7 @@ with st.container(border=True):
             roles.revoke_role, email=grant.email, role=grant.role.value, department_ids=removing
         )
         if message:
-            ui.flash(message)
+            ui.flash(ui.plain_markdown(message))  # it names the person
             st.rerun()
 
 coaching_view.hr_partners_section()

@@ -21,7 +21,7 @@ if not closed:
 latest = closed[0]
 st.caption(
     _("{pulse}, wave {n}: the last closed wave, against the waves before it.").format(
-        pulse=latest.pulse, n=latest.number
+        pulse=ui.plain_label(latest.pulse), n=latest.number
     )
 )
 wave_ids = ui.load(reports.wave_ids_until, wave_id=latest.id)

@@ -11,6 +11,7 @@ from engagement.db import get_engine
 from engagement.i18n import language
 from engagement.models import Market
 from engagement.services import directory
+from tests.shown import shown
 from tests.test_pages import app, personas
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "markets.py")
@@ -109,8 +110,8 @@ def test_in_french_the_list_and_profile_show_the_french_description(demo_url: st
         picker = at.selectbox(key="markets.pick")
         picker.select_index(list(picker.options).index("Quart de nuit")).run()
         assert not at.exception and not at.error
-        assert french in [m.value for m in at.markdown]
-        assert english not in [m.value for m in at.markdown]
+        assert french in [shown(m.value) for m in at.markdown]
+        assert english not in [shown(m.value) for m in at.markdown]
         assert not [c for c in at.caption if "Pas encore traduit" in c.value]  # no fallback
     # the editor holds the description in both languages, each in its tab
     assert at.text_area(key=f"markets.edit.{night.id}.description.fr").value == french
@@ -150,7 +151,7 @@ def test_hr_describes_a_market_in_both_languages_and_a_french_reader_is_told_of_
         at.query_params["market"] = str(saved.id)
         at.run()
         assert not at.exception and not at.error
-        assert "Everyone at our Québec sites." in [m.value for m in at.markdown]
+        assert "Everyone at our Québec sites." in [shown(m.value) for m in at.markdown]
         assert any("Pas encore traduit dans votre langue" in c.value for c in at.caption)
 
 
@@ -164,7 +165,7 @@ def test_a_name_taken_in_the_other_language_is_refused_and_what_was_typed_stays(
     at.text_input(key="markets.edit.new.name.fr").set_value("quart de NUIT").run()
     at.button(key="markets.edit.new.save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [shown(e.value) for e in at.error] == [
         "The French name “quart de NUIT” is already used by the internal market “Night shift”. "
         "Choose another French name."
     ]

@@ -23,7 +23,7 @@ from engagement.measures.lift import CONFIDENCE
 from engagement.measures.suppression import reason_text
 from engagement.models import CampaignStatus
 from engagement.pillars import PILLARS, pillar_label
-from engagement.safe_text import safe_markdown
+from engagement.safe_text import plain_label, safe_markdown
 from engagement.services import campaign_analytics as analytics
 from engagement.services import campaigns
 from engagement.services.campaigns import CampaignDetail, CampaignDraft, CampaignRow, FeedItem
@@ -238,7 +238,7 @@ def lifecycle(detail: CampaignDetail) -> None:
                 _("{when} — **{to}** by {who}").format(
                     when=format_date(e.at),
                     to=status_label(e.to_status),
-                    who=_("Virage (by date)") if e.actor == "cli" else e.actor,
+                    who=_("Virage (by date)") if e.actor == "cli" else plain_label(e.actor),
                 )
             )
 
@@ -376,7 +376,7 @@ def feed(items: Sequence[FeedItem]) -> None:
         with st.container(border=True):
             head, badge = st.columns([5, 1])
             head.markdown(
-                f"**{item.title}**  \n"
+                f"**{plain_label(item.title)}**  \n"
                 + _("{pillar} · until {date}").format(
                     pillar=pillar_label(item.pillar), date=format_date(item.ends_on)
                 )

@@ -14,7 +14,7 @@ from engagement.i18n import _, format_date, format_number, format_percent, ngett
 from engagement.measures.suppression import reason_text
 from engagement.models.coaching import COMMITMENTS_MAX, NOTES_MAX, TOPIC_MAX
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
-from engagement.safe_text import plain_markdown
+from engagement.safe_text import plain_label, plain_markdown
 from engagement.services import coaching, directory, reports, roles, team_measures
 from engagement.services.coaching import LogDraft, LogView, Nudges, Team
 from engagement.services.reports import Heatmap, HeatmapRow, WaveOption
@@ -78,7 +78,7 @@ def measures(row: HeatmapRow, wave: WaveOption, k: int) -> Dimension | None:
     """The team's figures in the latest closed wave and its barrier point (None when hidden)."""
     st.caption(
         _("{pulse}, wave {n} (closed {date}): share of favorable answers.").format(
-            pulse=wave.pulse, n=wave.number, date=format_date(wave.closes_on)
+            pulse=plain_label(wave.pulse), n=wave.number, date=format_date(wave.closes_on)
         )
     )
     if row.measures is None:
@@ -144,7 +144,7 @@ def nudges(found: Nudges, drops: Drops, k: int) -> None:
     for log in found.follow_ups_due:
         lines.append(
             _("Follow-up due since {date}: “{topic}”.").format(
-                date=format_date(log.follow_up_on or log.held_on), topic=plain_markdown(log.topic)
+                date=format_date(log.follow_up_on or log.held_on), topic=plain_label(log.topic)
             )
         )
     st.markdown("\n".join(f"- {line}" for line in lines))
@@ -184,7 +184,9 @@ def guide(default: Dimension) -> None:
 def log_form(team: Team, default: Dimension) -> None:
     """Log a conversation with the team."""
     with st.form("coaching.log", clear_on_submit=True, border=True):
-        st.markdown(_("**Log a coaching conversation with {team}**").format(team=team.name))
+        st.markdown(
+            _("**Log a coaching conversation with {team}**").format(team=plain_label(team.name))
+        )
         a, b, c = st.columns(3)
         held_on = a.date_input(
             _("Held on"), value=date.today(), max_value=date.today(), key="coaching.log.held_on"
@@ -289,7 +291,9 @@ def _log_body(log: LogView) -> None:
 
 def _title(log: LogView) -> str:
     return _("{date} — {topic} ({dimension})").format(
-        date=format_date(log.held_on), topic=log.topic, dimension=dimension_label(log.dimension)
+        date=format_date(log.held_on),
+        topic=plain_label(log.topic),
+        dimension=dimension_label(log.dimension),
     )
 
 
@@ -326,7 +330,9 @@ def readable_logs(logs: Sequence[LogView]) -> None:
         )
         return
     for log in logs:
-        with st.expander(f"{_title(log)} · {log.department} · {log.manager}"):
+        with st.expander(
+            f"{_title(log)} · {plain_label(log.department)} · {plain_label(log.manager)}"
+        ):
             _log_body(log)
 
 
@@ -338,7 +344,7 @@ def manager_view() -> None:
     waves = Waves()
     barrier = None
     with st.container(border=True):
-        st.subheader(_("Where {team} stands").format(team=team.name))
+        st.subheader(_("Where {team} stands").format(team=plain_label(team.name)))
         if waves.latest is None:
             st.info(_("Measures appear here once the first pulse wave has closed."))
             drops = Drops([], None, compared=False)

@@ -17,6 +17,7 @@ from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.errors import ConfigurationError, VirageError
 from engagement.i18n import _
+from engagement.safe_text import plain_markdown
 from engagement.services.settings import Privacy, privacy
 
 T = TypeVar("T")
@@ -96,7 +97,7 @@ def load(fn: Callable[..., T], *, as_actor: bool = True, **kwargs: Any) -> T:
     try:
         return _call(fn, current_actor() if as_actor else None, kwargs)
     except VirageError as exc:
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))  # it may quote what someone typed
         st.stop()
         raise  # unreachable
 
@@ -106,7 +107,7 @@ def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
     try:
         return _call(fn, current_actor(), kwargs)
     except VirageError as exc:
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))  # it may quote what someone typed
         return None
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from engagement.i18n import LANGUAGES, _, format_date, language_names
 from engagement.pillars import PILLARS, Pillar, pillar_label
-from engagement.safe_text import plain_markdown, safe_markdown
+from engagement.safe_text import plain_label, plain_markdown, safe_markdown
 from engagement.services import direction, modules
 from engagement.services.direction import Statement
 from engagement.ui.campaigns import fallback_notice, status_label
@@ -57,14 +57,14 @@ def pillar_card(
             _("Version {v}, published on {date} by {who}").format(
                 v=statement.version,
                 date=format_date(statement.published_at),
-                who=statement.published_by,
+                who=plain_label(statement.published_by),
             )
         )
         if statement.fell_back:
             fallback_notice()
         st.markdown(safe_markdown(statement.text))
         if statement.note:
-            st.info(statement.note, icon=":material/new_releases:")
+            st.info(plain_markdown(statement.note), icon=":material/new_releases:")
         if statement.previous_text is not None:
             with st.expander(_("What changed since version {v}").format(v=statement.version - 1)):
                 st.caption(_("Added words are highlighted; removed words are struck through."))

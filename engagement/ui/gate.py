@@ -30,6 +30,7 @@ from engagement.i18n import (
     normalize_language,
     set_language,
 )
+from engagement.safe_text import plain_label
 from engagement.services import directory
 from engagement.ui import render
 from engagement.ui.context import ACTOR_KEY, engine, load
@@ -197,10 +198,10 @@ def _demo_page() -> None:
     for i, persona in enumerate(personas):
         with columns[i % len(columns)].container(border=True):
             st.markdown(f"**{role_label(persona.role)}**")
-            st.markdown(f"{persona.name}  \n{persona.department}")
+            st.markdown(f"{plain_label(persona.name)}  \n{plain_label(persona.department)}")
             st.caption(render.role_blurb(persona.role))
             if st.button(
-                _("Sign in as {name}").format(name=persona.name),
+                _("Sign in as {name}").format(name=plain_label(persona.name)),
                 key=f"virage.persona.{persona.role.value}",
                 width="stretch",
             ):
@@ -281,7 +282,7 @@ def sign_in_gate() -> Actor:
     actor = _provider_actor(config, auth, signing_out) if auth is not None else _demo_actor(config)
     _apply_language(actor.language)
     st.session_state[ACTOR_KEY] = actor
-    st.sidebar.caption(_("Signed in as **{name}**").format(name=actor.name))
+    st.sidebar.caption(_("Signed in as **{name}**").format(name=plain_label(actor.name)))
     if auth is None:
         st.sidebar.caption(_("Demo mode"))
     _language_switcher(actor)

@@ -24,6 +24,7 @@ from engagement.i18n import language as in_language
 from engagement.measures.stats import significant
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
+from engagement.safe_text import plain_label
 from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
 from engagement.ui.context import current_actor, engine, privacy_thresholds, settings
@@ -725,13 +726,7 @@ def _cached_comments(
             department_id=department,
             comment_min=comment_min,
         )
-    return None if texts is None else "\n\n".join(f"> {escape_markdown(t)}" for t in texts)
-
-
-def escape_markdown(text: str) -> str:
-    """User text shown as plain text: no HTML, links or formatting of its own."""
-    special = "\\`*_{}[]()#+-.!|<>~"
-    return "".join("\\" + ch if ch in special else ch for ch in text.replace("\n", " "))
+    return None if texts is None else "\n\n".join(f"> {plain_label(t)}" for t in texts)
 
 
 def company_cards(history: Sequence[Heatmap]) -> None:

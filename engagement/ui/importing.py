@@ -9,6 +9,7 @@ from engagement.db import unit_of_work
 from engagement.errors import ImportProblem, ImportRejected, VirageError
 from engagement.i18n import N_, _, format_number, ngettext
 from engagement.people_import.mapping import CHOICES, field_label
+from engagement.safe_text import neutralise_cell, plain_label, plain_markdown
 from engagement.services import people_import
 from engagement.services.people_import import ImportPreview
 from engagement.ui.context import current_actor, engine
@@ -79,16 +80,16 @@ def mapping_editor(preview: ImportPreview, file_id: str) -> dict[str, str]:
     chosen: dict[str, str] = {}
     for i, column in enumerate(preview.headers):
         chosen[column] = grid[i % _GRID].selectbox(
-            column,
+            plain_label(column),
             CHOICES,
             index=CHOICES.index(preview.mapping[column]),
             format_func=field_label,
             key=f"{MAP_KEY}{column}",
-            help=_("First value: {value}").format(value=first[i] or "—"),
+            help=_("First value: {value}").format(value=plain_label(first[i]) or "—"),
         )
     if chosen == preview.mapping:
         for note in preview.notes:
-            st.warning(note, icon=":material/info:")
+            st.warning(plain_markdown(note), icon=":material/info:")
     return chosen
 
 
@@ -101,8 +102,13 @@ def problem_table(problems: list[ImportProblem]) -> None:
             _("Problem and how to fix it"): [p.message for p in problems],
         }
     )
-    # a table wraps the long messages; past a few hundred rows the download is more useful
-    st.table(frame.head(_SHOWN_PROBLEMS), hide_index=True, border="horizontal")
+    # a table wraps the long messages (its cells are Markdown: they quote the file, escaped);
+    # past a few hundred rows the download is more useful
+    st.table(
+        frame.head(_SHOWN_PROBLEMS).map(lambda v: plain_label(v) if isinstance(v, str) else v),
+        hide_index=True,
+        border="horizontal",
+    )
     if len(problems) > _SHOWN_PROBLEMS:
         st.caption(
             _("The first {shown} of {total} problems are shown; download them all.").format(
@@ -111,7 +117,7 @@ def problem_table(problems: list[ImportProblem]) -> None:
         )
         st.download_button(
             _("Download every problem (CSV)"),
-            frame.to_csv(index=False).encode("utf-8-sig"),
+            frame.map(neutralise_cell).to_csv(index=False).encode("utf-8-sig"),
             file_name="import-problems.csv",
             mime="text/csv",
             on_click="ignore",
@@ -145,12 +151,12 @@ def run_import(
             )
     except ImportRejected as exc:
         bar.empty()
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain_markdown(str(exc)), icon=":material/error:")
         problem_table(exc.problems)
         return
     except VirageError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))
         return
     bar.empty()
     if dry_run:
@@ -160,4 +166,4 @@ def run_import(
     shown = preview.notes if mapping == preview.mapping else []
     for note in report.notes:
         if note not in shown:
-            st.warning(note, icon=":material/info:")
+            st.warning(plain_markdown(note), icon=":material/info:")

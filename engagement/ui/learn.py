@@ -9,7 +9,7 @@ import streamlit as st
 from engagement.i18n import _, format_number, ngettext
 from engagement.modules import STEP_LABELS, STEPS
 from engagement.pillars import pillar_label
-from engagement.safe_text import safe_markdown
+from engagement.safe_text import plain_label, safe_markdown
 from engagement.services import modules
 from engagement.services.modules import CheckResult, ModuleCard, ModuleView
 from engagement.ui.campaigns import fallback_notice
@@ -55,7 +55,7 @@ def _cards(cards: Sequence[ModuleCard]) -> None:
         cols = st.columns(2)
         for col, card in zip(cols, cards[row : row + 2], strict=False):
             with col, st.container(border=True):
-                st.markdown(f"**{card.title}**")
+                st.markdown(f"**{plain_label(card.title)}**")
                 st.caption(
                     _("{pillar} · {minutes} min · {status}").format(
                         pillar=pillar_label(card.pillar),
@@ -83,7 +83,7 @@ def reader(view: ModuleView) -> None:
     if st.button(_("All modules"), icon=":material/arrow_back:", key="learn.back"):
         st.session_state.pop(SELECTED, None)
         st.rerun()
-    st.title(view.text.title)
+    st.title(plain_label(view.text.title))
     if view.fell_back:
         fallback_notice()
     saved = view.progress.step if view.progress else 0
@@ -99,7 +99,7 @@ def reader(view: ModuleView) -> None:
     )
     if step < len(STEPS):
         heading, body = view.text.steps[STEPS[step]]
-        st.header(heading)
+        st.header(plain_label(heading))
         st.markdown(safe_markdown(body))
         back, forward = st.columns(2)
         if step > 0 and back.button(
@@ -135,10 +135,10 @@ def check(view: ModuleView) -> None:
     with st.form(f"learn.check.{view.key}.{attempt}"):
         chosen: list[int | None] = []
         for n, q in enumerate(view.text.quiz):
-            texts = [o.text for o in q.options]
+            texts = [plain_label(o.text) for o in q.options]  # radio options are Markdown
             chosen.append(
                 st.radio(
-                    f"{n + 1}. {q.question}",
+                    f"{n + 1}. {plain_label(q.question)}",
                     list(range(len(texts))),
                     index=None,
                     format_func=texts.__getitem__,
@@ -175,8 +175,8 @@ def feedback(result: CheckResult) -> None:
     for n, f in enumerate(result.feedback, start=1):
         with st.container(border=True):
             mark = ":green[:material/check_circle:]" if f.right else ":red[:material/cancel:]"
-            st.markdown(f"{mark} **{n}. {f.question}**")
+            st.markdown(f"{mark} **{n}. {plain_label(f.question)}**")
             if not f.right:
-                st.markdown(_("Your answer: {answer}").format(answer=f.chosen or "—"))
-                st.markdown(_("Right answer: **{answer}**").format(answer=f.correct))
-            st.caption(f.explanation)
+                st.markdown(_("Your answer: {answer}").format(answer=plain_label(f.chosen or "—")))
+                st.markdown(_("Right answer: **{answer}**").format(answer=plain_label(f.correct)))
+            st.caption(safe_markdown(f.explanation))

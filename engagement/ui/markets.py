@@ -10,6 +10,7 @@ import streamlit as st
 
 from engagement.i18n import _, display_name, format_date, format_number, ngettext
 from engagement.markets import TENURE_BANDS, Criteria, MarketRules, tenure_label
+from engagement.safe_text import plain_label, plain_markdown
 from engagement.services import markets as svc
 from engagement.services.markets import (
     Composition,
@@ -95,7 +96,7 @@ def _criteria_widgets(
         with st.expander(_("Other attributes from the HR file")):
             for name, values in choices.extra.items():
                 extra[name] = st.multiselect(
-                    name,
+                    plain_label(name),
                     values,
                     default=[v for v in current.extra.get(name, []) if v in values],
                     placeholder=_("Any"),
@@ -136,12 +137,18 @@ def describe_rules(rules: MarketRules, choices: RuleChoices) -> str:
     def parts(c: Criteria) -> list[str]:
         out = []
         if c.department_ids:
-            names = ", ".join(depts.get(i, "?") for i in c.department_ids)
+            names = ", ".join(plain_label(depts.get(i, "?")) for i in c.department_ids)
             out.append(_("in {departments} (with everything below)").format(departments=names))
         if c.locations:
-            out.append(_("located in {values}").format(values=", ".join(c.locations)))
+            out.append(
+                _("located in {values}").format(values=", ".join(map(plain_label, c.locations)))
+            )
         if c.job_families:
-            out.append(_("in the job families {values}").format(values=", ".join(c.job_families)))
+            out.append(
+                _("in the job families {values}").format(
+                    values=", ".join(map(plain_label, c.job_families))
+                )
+            )
         if c.level_min is not None or c.level_max is not None:
             out.append(
                 _("at levels {low} to {high}").format(
@@ -157,7 +164,8 @@ def describe_rules(rules: MarketRules, choices: RuleChoices) -> str:
         if c.people_managers is not None:
             out.append(_("managing people") if c.people_managers else _("not managing people"))
         for name, values in c.extra.items():
-            out.append(_("{attribute}: {values}").format(attribute=name, values=", ".join(values)))
+            shown = ", ".join(map(plain_label, values))
+            out.append(_("{attribute}: {values}").format(attribute=plain_label(name), values=shown))
         return out
 
     lines = [f"- {p}" for p in parts(rules.include)] or [_("- Everyone in the company")]
@@ -254,15 +262,15 @@ def launches(rows: Sequence[SnapshotRow]) -> None:
                 "- {date}: {reason} — {n} person targeted",
                 "- {date}: {reason} — {n} people targeted",
                 row.members,
-            ).format(date=format_date(row.taken_at), reason=row.reason, n=row.members)
+            ).format(date=format_date(row.taken_at), reason=plain_label(row.reason), n=row.members)
         )
 
 
 def profile(market: MarketSummary, min_group_size: int) -> None:
     """A market's profile: size, composition, launches to it, indicators to come."""
-    st.subheader(market.label)
+    st.subheader(plain_label(market.label))
     if market.description:
-        st.write(market.description)
+        st.markdown(plain_markdown(market.description))
         if market.description_fell_back:
             fallback_notice()
     size_and_composition(
@@ -303,6 +311,6 @@ def editor(market: MarketSummary | None, choices: RuleChoices, min_group_size: i
             market_id=market.id if market else None,
         )
         if saved:
-            flash(_("Saved “{name}”.").format(name=display_name("", names)))
+            flash(_("Saved “{name}”.").format(name=plain_label(display_name("", names))))
             st.query_params["market"] = str(saved)
             st.rerun()

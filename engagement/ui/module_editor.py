@@ -11,7 +11,7 @@ from engagement.i18n import LANGUAGES, _, language_names
 from engagement.models import ModuleStatus
 from engagement.modules import DEFAULT_PASS_MARK, STEP_LABELS, STEPS, ModuleText, Option, Question
 from engagement.pillars import PILLARS, pillar_label
-from engagement.safe_text import safe_markdown
+from engagement.safe_text import plain_label, safe_markdown
 from engagement.services import modules
 from engagement.services.modules import ModuleEdit, ModuleSummary
 from engagement.ui.context import act, choose_next_run, flash, load
@@ -81,7 +81,7 @@ def _language_tab(key: str, lang: str, text: ModuleText | None) -> dict[str, obj
         with right, st.container(border=True, height=320):
             st.caption(_("Preview"))
             if h:
-                st.markdown(f"#### {h}")
+                st.markdown(f"#### {plain_label(h)}")
             st.markdown(safe_markdown(b) or "—")
         steps[step] = (h, b)
     out["steps"] = steps

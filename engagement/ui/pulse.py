@@ -19,6 +19,7 @@ from engagement.questions import (
     dimension_label,
     option_text,
 )
+from engagement.safe_text import plain_label
 from engagement.services import pulses, reports
 from engagement.services.pulses import OpenWave
 from engagement.ui.context import act, engine, flash, load, settings
@@ -36,7 +37,8 @@ def ensure_waves_open() -> None:
 
 
 def _question(item: Item, key: str) -> object:
-    text, fallback = item.wording()
+    wording, fallback = item.wording()
+    text = plain_label(wording)  # HR may write their own questions
     bank = default_bank()
     value: object
     if item.type is ItemType.LIKERT5:
@@ -50,7 +52,7 @@ def _question(item: Item, key: str) -> object:
             format_func=lambda v: labels[v - 1],
         )
     else:
-        options = {o.id: option_text(o) for o in item.options}
+        options = {o.id: plain_label(option_text(o)) for o in item.options}
         value = st.radio(text, list(options), index=None, key=key, format_func=options.__getitem__)
     if fallback:
         st.caption(_("This question is not yet translated into your language."))
@@ -61,7 +63,7 @@ def answer_form(wave: OpenWave) -> None:
     """One short form: every question skippable, an optional comment, one submission."""
     key = f"pulse.{wave.wave_id}"
     with st.form(key, border=True):
-        st.subheader(wave.pulse_name)
+        st.subheader(plain_label(wave.pulse_name))
         st.caption(
             _("Every question is optional. Open until {date}.").format(
                 date=format_date(wave.closes_on)
@@ -90,7 +92,7 @@ def heard(rows: Sequence[reports.HeardRow], k: int) -> None:
     """My department's and the company's results, or why they are hidden."""
     st.caption(_("Share of favorable answers (agree or strongly agree) in the previous wave."))
     for row in rows:
-        st.markdown(f"**{row.label}**")
+        st.markdown(f"**{plain_label(row.label)}**")
         if row.measures is None:
             st.caption(reason_text(row.hidden, k) if row.hidden else _("No results yet."))
             continue

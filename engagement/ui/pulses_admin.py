@@ -20,6 +20,7 @@ from engagement.i18n import (
 from engagement.models import Cadence
 from engagement.names import sort_key
 from engagement.questions import Dimension, default_bank, dimension_label
+from engagement.safe_text import plain_label
 from engagement.services import pulses
 from engagement.services.markets import MarketSummary
 from engagement.services.pulses import CustomQuestion, PulseDraft, PulseSummary
@@ -147,7 +148,7 @@ def create_form(markets: Sequence[MarketSummary]) -> None:
             if act(pulses.create_pulse, draft=draft):
                 flash(
                     _("Created “{name}”. Its first wave opens on {date}.").format(
-                        name=display_name("", names), date=format_date(start)
+                        name=plain_label(display_name("", names)), date=format_date(start)
                     )
                 )
                 st.rerun()
@@ -160,7 +161,7 @@ def rename_form(rows: Sequence[PulseSummary]) -> None:
         for lang in lacking.get(pulse.id, []):
             st.markdown(
                 _("- {name} — no name in {language} yet").format(
-                    name=pulse.label, language=language_label(lang)
+                    name=plain_label(pulse.label), language=language_label(lang)
                 )
             )
     by_id = {p.id: p for p in rows}
@@ -179,7 +180,7 @@ def rename_form(rows: Sequence[PulseSummary]) -> None:
     typed = name_inputs(f"{key}.name", pulse.names or {"en": pulse.name})
     saving = st.button(_("Save names"), key=f"{key}.save", icon=":material/save:")
     if saving and act(pulses.rename_pulse, pulse_id=pulse.id, names=typed) is not None:
-        flash(_("Saved “{name}”.").format(name=display_name("", typed)))
+        flash(_("Saved “{name}”.").format(name=plain_label(display_name("", typed))))
         st.rerun()
 
 
@@ -195,8 +196,8 @@ def translations(missing: Sequence[pulses.MissingTranslation]) -> None:
     for m in missing:
         st.markdown(
             _("- {where}: “{question}” — missing in {language}").format(
-                where=m.where or _("question bank"),
-                question=m.question,
+                where=plain_label(m.where) if m.where else _("question bank"),
+                question=plain_label(m.question),
                 language=language_label(m.language),
             )
         )

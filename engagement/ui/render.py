@@ -11,6 +11,7 @@ import streamlit as st
 from engagement.authz import Role, role_label
 from engagement.i18n import LANGUAGES, N_, _, format_date, format_number, language_names, ngettext
 from engagement.names import NAME_MAX
+from engagement.safe_text import plain_label
 from engagement.services.directory import (
     EmployeeFilter,
     EmployeeRow,
@@ -76,12 +77,13 @@ def role_blurb(role: Role) -> str:
 def profile_markdown(profile: Profile) -> str:
     """The person's directory entry as a short Markdown list (missing fields say so)."""
     missing = _("not recorded")
+    path = " › ".join(map(plain_label, profile.department_path))
     lines = [
-        (_("Email"), profile.email or missing),
-        (_("Department"), " › ".join(profile.department_path) or missing),
-        (_("Location"), profile.location or missing),
-        (_("Job family"), profile.job_family or missing),
-        (_("Manager"), profile.manager_name or missing),
+        (_("Email"), plain_label(profile.email) if profile.email else missing),
+        (_("Department"), path or missing),
+        (_("Location"), plain_label(profile.location) if profile.location else missing),
+        (_("Job family"), plain_label(profile.job_family) if profile.job_family else missing),
+        (_("Manager"), plain_label(profile.manager_name) if profile.manager_name else missing),
         (_("With us since"), format_date(profile.hire_date) if profile.hire_date else missing),
     ]
     return "\n".join(f"- **{label}:** {value}" for label, value in lines)

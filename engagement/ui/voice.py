@@ -24,7 +24,7 @@ from engagement.models import ItemKind, ItemStatus
 from engagement.models.voice import ANSWER_MAX, BODY_MAX, REASON_MAX
 from engagement.pillars import PILLARS, pillar_label
 from engagement.questions import Dimension, dimension_label
-from engagement.safe_text import plain_markdown, safe_markdown
+from engagement.safe_text import plain_label, plain_markdown, safe_markdown
 from engagement.services import answering, board, campaigns, reports, you_said
 from engagement.services.answering import OwnerChoice
 from engagement.services.board import BoardFilter, ItemView
@@ -169,7 +169,7 @@ def filters(actor: Actor) -> BoardFilter:
 
 def _byline(item: ItemView) -> str:
     who = _("Anonymous") if item.anonymous else (item.author or _("Someone who has left"))
-    parts = [who, format_date(item.posted_on)]
+    parts = [plain_label(who), format_date(item.posted_on)]
     if item.language != get_language() and item.language in _WRITTEN_IN:
         parts.append(_(_WRITTEN_IN[item.language]))
     return " · ".join(parts)
@@ -179,7 +179,7 @@ def _header(item: ItemView) -> None:
     about = pillar_label(item.pillar) if item.pillar else "—"
     if item.campaign:
         # a badge ends at the first "]": keep the campaign's title from closing it
-        title = item.campaign.replace("[", "(").replace("]", ")")
+        title = plain_label(item.campaign.replace("[", "(").replace("]", ")"))
         about = _("{pillar} · campaign “{title}”").format(pillar=about, title=title)
     tags = [
         f":{_STATUS_COLOURS[ItemStatus(item.status)]}-badge[{board.status_label(item.status)}]",
@@ -200,7 +200,7 @@ def _answer(item: ItemView) -> None:
     with st.container(border=True):
         st.caption(
             _("Answer from {name}, {date}").format(
-                name=item.answered_by or _("a leader"),
+                name=plain_label(item.answered_by) if item.answered_by else _("a leader"),
                 date=format_date(item.answered_on) if item.answered_on else "",
             )
         )
@@ -248,7 +248,7 @@ def item_card(item: ItemView, actor: Actor, owners: Sequence[OwnerChoice]) -> No
         st.caption(_byline(item))
         _answer(item)
         if item.owner:
-            st.caption(_("Owner: {name}").format(name=item.owner))
+            st.caption(_("Owner: {name}").format(name=plain_label(item.owner)))
         _vote(item)
         if can_answer(actor):
             with st.expander(_("Answer and triage")):
@@ -419,7 +419,9 @@ def _you_said_card(post: you_said.YouSaidView) -> None:
         if post.pulse and post.wave_number:
             st.caption(
                 _("After {pulse}, wave {n} · {date}").format(
-                    pulse=post.pulse, n=post.wave_number, date=format_date(post.published_at)
+                    pulse=plain_label(post.pulse),
+                    n=post.wave_number,
+                    date=format_date(post.published_at),
                 )
             )
         else:

@@ -48,7 +48,7 @@ def chromium() -> str:
 
 
 def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `streamlit run app.py` on a free port and wait until it answers."""
+    """Start `streamlit run serve.py` (as `make run` does) on a free port; wait until it answers."""
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
@@ -57,7 +57,7 @@ def start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.port",
             str(port),
             "--server.address",

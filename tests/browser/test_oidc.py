@@ -203,13 +203,13 @@ def portal(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def _start_portal(
     cwd: Path, port: int, provider_port: int, env: dict[str, str], out: IO[str]
 ) -> subprocess.Popen[bytes]:
-    """`streamlit run` of our app.py from a folder holding its own `.streamlit/`."""
+    """`streamlit run` of our serve.py from a folder holding its own `.streamlit/`."""
     (cwd / ".streamlit").mkdir(parents=True)
     shutil.copy(PROJECT / ".streamlit" / "config.toml", cwd / ".streamlit" / "config.toml")
     (cwd / ".streamlit" / "secrets.toml").write_text(_secrets_toml(port, provider_port))
     return subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py")),
+            *(sys.executable, "-m", "streamlit", "run", str(PROJECT / "serve.py")),
             *("--server.port", str(port), "--server.address", "127.0.0.1"),
             *("--server.headless", "true"),
         ],
