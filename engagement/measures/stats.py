@@ -1,20 +1,28 @@
-"""Small statistics: Wilson intervals and the two-proportion test (95 %)."""
+"""Small statistics: Wilson and Newcombe intervals, effective samples, false-discovery control.
+
+Everything works on counts (the roll-ups hold no individual answer), in plain Python: the
+figures are checked against statsmodels and scipy in tests/test_stats.py.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from statistics import NormalDist
 
 Z95 = 1.959963984540054
+FDR = 0.05  # the share of marks on one heatmap that may be false, on average (Benjamini–Hochberg)
+_NORMAL = NormalDist()
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+def wilson(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval of a proportion (0–1); (0, 1) when there is no data."""
     if n <= 0:
         return 0.0, 1.0
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    half = z * math.sqrt(max(0.0, p * (1 - p) / n + z * z / (4 * n * n))) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
@@ -30,5 +38,78 @@ def two_proportion_z(s1: int, n1: int, s2: int, n2: int) -> float:
 
 
 def significant(s1: int, n1: int, s2: int, n2: int, z: float = Z95) -> bool:
-    """Whether two proportions differ at the 95 % level (two-sided)."""
-    return abs(two_proportion_z(s1, n1, s2, n2)) > z
+    """Whether two proportions differ at the 95 % level (two-sided), by the Newcombe interval."""
+    if n1 <= 0 or n2 <= 0:
+        return False
+    low, high = newcombe(s1, n1, s2, n2, z)
+    return low > 0 or high < 0
+
+
+def newcombe(s1: float, n1: float, s2: float, n2: float, z: float = Z95) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of p1 − p2 (his method 10, from two Wilson intervals).
+
+    It keeps its coverage for small samples and shares near 0 or 1, where the normal
+    approximation is too narrow.
+    """
+    p1, p2 = s1 / n1, s2 / n2
+    l1, u1 = wilson(s1, n1, z)
+    l2, u2 = wilson(s2, n2, z)
+    d = p1 - p2
+    return (
+        d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+        d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+    )
+
+
+def newcombe_p(s1: float, n1: float, s2: float, n2: float) -> float:
+    """The two-sided p-value matching the Newcombe interval (the level where it touches 0)."""
+    if n1 <= 0 or n2 <= 0:
+        return 1.0
+    d = s1 / n1 - s2 / n2
+    if d == 0:
+        return 1.0
+
+    def clear_of_zero(z: float) -> bool:
+        low, high = newcombe(s1, n1, s2, n2, z)
+        return low > 0 if d > 0 else high < 0
+
+    lo, hi = 0.0, 40.0
+    if clear_of_zero(hi):
+        return 2 * _NORMAL.cdf(-hi)
+    for _ in range(60):  # bisection: the interval widens as z grows
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if clear_of_zero(mid) else (lo, mid)
+    return min(1.0, 2 * _NORMAL.cdf(-(lo + hi) / 2))
+
+
+def respondent_sample(favorable: int, answers: int, respondents: int) -> tuple[float, float]:
+    """A dimension's counts with respondents as the unit: (favorable, n) scaled to n ≤ respondents.
+
+    A dimension with two items gets two answers from most respondents, and one person's two
+    answers go together: counting them as independent would make intervals too narrow. The
+    effective sample is at most the respondents (the design effect of perfectly correlated
+    items — a bound that errs on the wide side), with the same favorable share.
+    """
+    if answers <= 0:
+        return 0.0, 0.0
+    n = float(min(answers, respondents)) if respondents > 0 else float(answers)
+    return favorable * n / answers, n
+
+
+def benjamini_hochberg(pvalues: Sequence[float], q: float = FDR) -> list[bool]:
+    """Which hypotheses to reject so that the expected share of false rejections is ≤ q."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    cutoff = -1
+    for rank, i in enumerate(order, start=1):
+        if pvalues[i] <= q * rank / m:
+            cutoff = rank
+    rejected = [False] * m
+    for rank, i in enumerate(order, start=1):
+        rejected[i] = rank <= cutoff
+    return rejected
+
+
+def normal_p(z: float) -> float:
+    """The two-sided p-value of a standard normal statistic."""
+    return 2 * _NORMAL.cdf(-abs(z))

@@ -19,7 +19,7 @@ from engagement.db import unit_of_work
 from engagement.errors import VirageError
 from engagement.i18n import N_, _, format_date, format_number, get_language
 from engagement.i18n import language as in_language
-from engagement.measures.stats import significant
+from engagement.measures import marks
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
 from engagement.services import audit, reports
@@ -41,6 +41,7 @@ MODE_LABELS = {
     Mode.COMPANY: N_("Difference from the company"),
     Mode.PREVIOUS: N_("Difference from the previous wave"),
 }
+DIMENSIONS = frozenset(d.value for d in CHANGE_PATH)
 # the measure columns, in the order of the change path
 COLUMNS: tuple[str, ...] = (
     "participation",
@@ -132,13 +133,23 @@ def _values(row: HeatmapRow, k: int) -> dict[str, float | None]:
     }
 
 
-def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool:
-    if column not in {d.value for d in CHANGE_PATH} or other is None:
-        return False
-    if row.measures is None or other.measures is None:
-        return False
-    a, b = row.measures.dimensions[Dimension(column)], other.measures.dimensions[Dimension(column)]
-    return significant(a.favorable, a.answers, b.favorable, b.answers)
+def heatmap_marks(report: Heatmap, mode: Mode, previous: Heatmap | None) -> frozenset[marks.Key]:
+    """The cells to mark `*` on this heatmap (see engagement.measures.marks)."""
+    shown = {r.department_id: r.measures for r in report.rows if r.measures is not None}
+    if mode is Mode.COMPANY:
+        company = next((r.measures for r in report.rows if r.is_company), None)
+        if company is None:  # the company row hidden: nothing to compare with
+            return frozenset()
+        departments = {
+            r.department_id: r.measures
+            for r in report.rows
+            if r.measures is not None and not r.is_company
+        }
+        return marks.against_rest(company, departments)
+    if mode is Mode.PREVIOUS and previous is not None:
+        before = {r.department_id: r.measures for r in previous.rows if r.measures is not None}
+        return marks.against_previous(shown, before)
+    return frozenset()
 
 
 # invisible characters, used as the digits of a row's number (see `row_label`)
@@ -183,6 +194,7 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
             values[key] = _values(row, report.k)
         return values[key]
 
+    marked = heatmap_marks(report, mode, previous)
     records: list[dict[str, object]] = []
     order: list[str] = []
     for index, row in enumerate(report.rows):
@@ -209,7 +221,8 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                     colour, text = value, text_of(value, 1)
                 elif base is not None:
                     colour = value - base
-                    mark = "*" if _significant(row, reference, column) else ""
+                    dim = Dimension(column) if column in DIMENSIONS else None
+                    mark = "*" if (row.department_id, dim) in marked else ""
                     text = f"{'+' if colour > 0 else ''}{text_of(colour)}{mark}"
                 else:
                     text = text_of(value)
