@@ -111,6 +111,10 @@ def test_a_department_is_compared_with_the_rest_of_the_company() -> None:
     assert not {(8, d) for d in CHANGE_PATH if d is not Dimension.UNDERSTANDING} & family
 
 
+def _draw(rng: random.Random, n: int) -> dict[Dimension, tuple[int, int]]:
+    return {d: (sum(rng.random() < 0.55 for _ in range(n)), n) for d in CHANGE_PATH}
+
+
 def test_many_tests_of_pure_noise_give_few_marks() -> None:
     """90 departments × 4 dimensions with no true difference: BH keeps the marks near none."""
     rng = random.Random(11)
@@ -119,10 +123,7 @@ def test_many_tests_of_pure_noise_give_few_marks() -> None:
         now, before = {}, {}
         for dept in range(90):
             n = rng.randint(8, 60)
-            draw = lambda: {  # noqa: E731
-                d: (sum(rng.random() < 0.55 for _ in range(n)), n) for d in CHANGE_PATH
-            }
-            now[dept], before[dept] = _measures(n, draw()), _measures(n, draw())
+            now[dept], before[dept] = _measures(n, _draw(rng, n)), _measures(n, _draw(rng, n))
         false_marks += len(marks.against_previous(now, before))  # type: ignore[arg-type]
     # uncorrected, about 5 % of 20 × 360 tests (≈ 360) would be marked
     assert false_marks <= 0.05 * 20  # at most one heatmap in 20 shows any false mark

@@ -17,12 +17,12 @@ from streamlit import dataframe_util
 from engagement.authz import Actor, Role
 from engagement.db import unit_of_work
 from engagement.errors import VirageError
-from engagement.i18n import N_, _, format_date, format_number, get_language
+from engagement.i18n import N_, _, format_date, format_number, get_language, ngettext
 from engagement.i18n import language as in_language
-from engagement.measures import marks
+from engagement.measures import marks, trends
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
-from engagement.services import audit, reports
+from engagement.services import audit, reports, trend_report
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
 from engagement.ui.context import act, current_actor, engine, privacy_thresholds, settings
 from engagement.ui.render import INDENT
@@ -377,7 +377,7 @@ def csv_bytes(report: Heatmap) -> bytes:
 
 
 def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
-    """Favorable % per dimension across waves, with 95 % bands and significant changes marked."""
+    """Favorable % per dimension across waves, with 95 % bands (trends are told in words)."""
     records = []
     for p in points:
         if p.measures is None:
@@ -394,7 +394,6 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
                     "pct": 100 * d.favorable_pct,
                     "low": 100 * d.low,
                     "high": 100 * d.high,
-                    "significant": p.significant.get(dim, False),
                 }
             )
     frame = pd.DataFrame.from_records(records)
@@ -417,13 +416,39 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
             alt.Tooltip("pct:Q", title=pct, format=".0f"),
         ],
     )
-    marks = (
-        base.transform_filter("datum.significant")
-        .mark_point(shape="diamond", size=120, filled=True)
-        .encode(y="pct:Q")
-    )
-    chart = alt.LayerChart(layer=[band, line, marks])
+    chart = alt.LayerChart(layer=[band, line])
     return chart.properties(height=280)
+
+
+def trend_sentence(dimension: Dimension, trend: trends.Trend) -> str:
+    """One plain sentence, such as “Understanding has risen over the last 6 waves, …”."""
+    label = dimension_label(dimension)
+    points = format_number(abs(trend.points_per_wave), 1)
+    if trend.direction is trends.Direction.RISING:
+        return ngettext(
+            "{dimension} has risen over the last {n} wave, about {points} points a wave.",
+            "{dimension} has risen over the last {n} waves, about {points} points a wave.",
+            trend.waves,
+        ).format(dimension=label, n=trend.waves, points=points)
+    if trend.direction is trends.Direction.FALLING:
+        return ngettext(
+            "{dimension} has fallen over the last {n} wave, about {points} points a wave.",
+            "{dimension} has fallen over the last {n} waves, about {points} points a wave.",
+            trend.waves,
+        ).format(dimension=label, n=trend.waves, points=points)
+    if trend.direction is trends.Direction.FLAT:
+        return ngettext(
+            "{dimension}: no change beyond chance over the last {n} wave.",
+            "{dimension}: no change beyond chance over the last {n} waves.",
+            trend.waves,
+        ).format(dimension=label, n=trend.waves)
+    return _("{dimension}: too few waves shown yet to tell a trend.").format(dimension=label)
+
+
+def trend_sentences(points: Sequence[TrendPoint]) -> list[str]:
+    """A sentence per change-path dimension about a group's trend over its shown waves."""
+    found = trends.dimension_trends([(p.number, p.measures) for p in points])
+    return [trend_sentence(dim, found[dim]) for dim in CHANGE_PATH]
 
 
 def participation_chart(points: Sequence[TrendPoint]) -> alt.Chart:
@@ -544,12 +569,14 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     key = (settings().database_url, report.k, market_id, waves, scope, department, get_language())
     trend, participation = _drill_down_specs(*key)
     st.vega_lite_chart(trend, theme=None, width="stretch")
+    st.markdown("\n".join(f"- {line}" for line in trend_sentences(points)))
     st.caption(
         _(
-            "Shaded bands: 95 % confidence intervals. Diamonds: a change from the previous "
-            "wave that is statistically significant (95 %). Waves hidden for confidentiality "
-            "leave gaps."
-        )
+            "Shaded bands: 95 % confidence intervals. Waves hidden for confidentiality leave "
+            "gaps. A trend is told when a logistic regression over the last {n} shown waves, "
+            "counting respondents, finds a rise or fall beyond chance (at most 1 in 20 told "
+            "falsely)."
+        ).format(n=trends.TREND_WAVES)
     )
     left, right = st.columns([3, 2])
     left.vega_lite_chart(participation, theme=None, width="stretch")
@@ -670,7 +697,7 @@ def escape_markdown(text: str) -> str:
 
 
 def company_cards(history: Sequence[Heatmap]) -> None:
-    """Adoption index, customer-thought rate and participation: now, trend, change."""
+    """Adoption index, customer-thought rate and participation: now and over the waves."""
     points = [next((r.measures for r in h.rows if r.is_company), None) for h in history]
     series = {
         _("Adoption index"): [p.adoption_index if p else None for p in points],
@@ -687,18 +714,48 @@ def company_cards(history: Sequence[Heatmap]) -> None:
         if not known:
             column.metric(label, "—")
             continue
-        delta = known[-1] - known[-2] if len(known) > 1 else None
+        # no week-to-week delta: one wave's step is mostly noise; trends are told below
         column.metric(
             label,
             format_number(known[-1]),
-            delta=None
-            if delta is None
-            else f"{'+' if delta >= 0 else ''}{format_number(delta, 1)}",
             chart_data=known,
             chart_type="line",
             border=True,
-            help=_("Latest wave, its trend over the waves and the change since the previous one."),
+            help=_("Latest wave and its course over the waves."),
         )
+
+
+def company_trend_lines(history: Sequence[Heatmap]) -> None:
+    """The company's trend per dimension, in plain sentences."""
+    found = trend_report.company_trends(history)
+    st.markdown("\n".join(f"- {trend_sentence(d, t)}" for d, t in found.items()))
+
+
+def rising_table(history: Sequence[Heatmap]) -> None:
+    """Departments rising beyond chance: their fastest dimension and its points a wave."""
+    movers = trend_report.moving_departments(history, trends.Direction.RISING)
+    if not movers:
+        st.caption(_("No department rising beyond chance over these waves."))
+        return
+    frame = pd.DataFrame(
+        {
+            "department": [m.department for m in movers],
+            "dimension": [dimension_label(m.dimension) for m in movers],
+            "points": [m.trend.points_per_wave for m in movers],
+            "waves": [m.trend.waves for m in movers],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "department": st.column_config.TextColumn(_("Department")),
+            "dimension": st.column_config.TextColumn(_("Dimension")),
+            "points": st.column_config.NumberColumn(_("Points a wave"), format="%+.1f"),
+            "waves": st.column_config.NumberColumn(_("Waves")),
+        },
+    )
 
 
 def movers_table(movers: Sequence[reports.Mover], with_change: bool) -> None:
