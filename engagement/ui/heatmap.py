@@ -572,7 +572,7 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     st.markdown("\n".join(f"- {line}" for line in trend_sentences(points)))
     st.caption(
         _(
-            "Shaded bands: 95 % confidence intervals. Waves hidden for confidentiality leave "
+            "Shaded bands: confidence intervals (95 %). Waves hidden for confidentiality leave "
             "gaps. A trend is told when a logistic regression over the last {n} shown waves, "
             "counting respondents, finds a rise or fall beyond chance (at most 1 in 20 told "
             "falsely)."
