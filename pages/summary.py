@@ -6,6 +6,7 @@ from engagement import ui
 from engagement.i18n import _
 from engagement.services import reports
 from engagement.ui import heatmap as view
+from engagement.ui import insights
 from engagement.ui import voice as voice_view
 
 actor = ui.guard(__file__)
@@ -29,7 +30,7 @@ with st.spinner(_("Gathering the waves…")):
     history = [view.report_for(w, None) for w in wave_ids]
 view.company_cards(history)
 st.subheader(_("Trends"))
-view.company_trend_lines(history)
+insights.company_trend_lines(history)
 left, right = st.columns(2)
 with left:
     st.subheader(_("Most stuck"))
@@ -38,5 +39,5 @@ with left:
 with right:
     st.subheader(_("Rising"))
     st.caption(_("Departments whose favorable share rose beyond chance lately, fastest first."))
-    view.rising_table(history)
+    insights.rising_table(history)
 voice_view.board_summary()

@@ -17,13 +17,14 @@ from streamlit import dataframe_util
 from engagement.authz import Actor, Role
 from engagement.db import unit_of_work
 from engagement.errors import VirageError
-from engagement.i18n import N_, _, format_date, format_number, get_language, ngettext
+from engagement.i18n import N_, _, format_date, format_number, get_language
 from engagement.i18n import language as in_language
 from engagement.measures import marks, trends
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
-from engagement.services import audit, reports, trend_report
+from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
+from engagement.ui import insights
 from engagement.ui.context import act, current_actor, engine, privacy_thresholds, settings
 from engagement.ui.render import INDENT
 
@@ -420,37 +421,6 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
     return chart.properties(height=280)
 
 
-def trend_sentence(dimension: Dimension, trend: trends.Trend) -> str:
-    """One plain sentence, such as “Understanding has risen over the last 6 waves, …”."""
-    label = dimension_label(dimension)
-    points = format_number(abs(trend.points_per_wave), 1)
-    if trend.direction is trends.Direction.RISING:
-        return ngettext(
-            "{dimension} has risen over the last {n} wave, about {points} points a wave.",
-            "{dimension} has risen over the last {n} waves, about {points} points a wave.",
-            trend.waves,
-        ).format(dimension=label, n=trend.waves, points=points)
-    if trend.direction is trends.Direction.FALLING:
-        return ngettext(
-            "{dimension} has fallen over the last {n} wave, about {points} points a wave.",
-            "{dimension} has fallen over the last {n} waves, about {points} points a wave.",
-            trend.waves,
-        ).format(dimension=label, n=trend.waves, points=points)
-    if trend.direction is trends.Direction.FLAT:
-        return ngettext(
-            "{dimension}: no change beyond chance over the last {n} wave.",
-            "{dimension}: no change beyond chance over the last {n} waves.",
-            trend.waves,
-        ).format(dimension=label, n=trend.waves)
-    return _("{dimension}: too few waves shown yet to tell a trend.").format(dimension=label)
-
-
-def trend_sentences(points: Sequence[TrendPoint]) -> list[str]:
-    """A sentence per change-path dimension about a group's trend over its shown waves."""
-    found = trends.dimension_trends([(p.number, p.measures) for p in points])
-    return [trend_sentence(dim, found[dim]) for dim in CHANGE_PATH]
-
-
 def participation_chart(points: Sequence[TrendPoint]) -> alt.Chart:
     frame = pd.DataFrame.from_records(
         [
@@ -569,7 +539,7 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     key = (settings().database_url, report.k, market_id, waves, scope, department, get_language())
     trend, participation = _drill_down_specs(*key)
     st.vega_lite_chart(trend, theme=None, width="stretch")
-    st.markdown("\n".join(f"- {line}" for line in trend_sentences(points)))
+    st.markdown("\n".join(f"- {line}" for line in insights.trend_sentences(points)))
     st.caption(
         _(
             "Shaded bands: confidence intervals (95 %). Waves hidden for confidentiality leave "
@@ -606,6 +576,7 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
             "barrier": st.column_config.TextColumn(_("Barrier point")),
         },
     )
+    insights.drivers_view(report, waves[-1][1], scope, department)
     quoted = _comments(report, waves[-1][1], scope, department)
     st.markdown(_("#### Comments"))
     company_wide = current_actor().has_any((Role.HR, Role.LEADER))
@@ -723,39 +694,6 @@ def company_cards(history: Sequence[Heatmap]) -> None:
             border=True,
             help=_("Latest wave and its course over the waves."),
         )
-
-
-def company_trend_lines(history: Sequence[Heatmap]) -> None:
-    """The company's trend per dimension, in plain sentences."""
-    found = trend_report.company_trends(history)
-    st.markdown("\n".join(f"- {trend_sentence(d, t)}" for d, t in found.items()))
-
-
-def rising_table(history: Sequence[Heatmap]) -> None:
-    """Departments rising beyond chance: their fastest dimension and its points a wave."""
-    movers = trend_report.moving_departments(history, trends.Direction.RISING)
-    if not movers:
-        st.caption(_("No department rising beyond chance over these waves."))
-        return
-    frame = pd.DataFrame(
-        {
-            "department": [m.department for m in movers],
-            "dimension": [dimension_label(m.dimension) for m in movers],
-            "points": [m.trend.points_per_wave for m in movers],
-            "waves": [m.trend.waves for m in movers],
-        }
-    )
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "department": st.column_config.TextColumn(_("Department")),
-            "dimension": st.column_config.TextColumn(_("Dimension")),
-            "points": st.column_config.NumberColumn(_("Points a wave"), format="%+.1f"),
-            "waves": st.column_config.NumberColumn(_("Waves")),
-        },
-    )
 
 
 def movers_table(movers: Sequence[reports.Mover], with_change: bool) -> None:
