@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 from scipy import stats as sp
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
+from engagement.authz import SYSTEM
 from engagement.measures import marks
 from engagement.measures.engine import Tally, measures_of
 from engagement.measures.stats import (
@@ -135,3 +137,35 @@ def test_a_real_change_is_still_marked() -> None:
     marked = marks.against_previous(now, before)  # type: ignore[arg-type]
     assert {(1, d) for d in CHANGE_PATH} <= marked
     assert not any(key[0] == 2 for key in marked)
+
+
+def test_expected_false_marks_by_hand() -> None:
+    # 10 tests, BH marks the two smallest (0.001 ≤ 0.005, 0.008 ≤ 0.010); 6 p-values over ½:
+    # π0 = min(1, 2 × 6 / 10) = 1, so chance alone gives 10 × 0.008 = 0.08 of the 2 marks
+    pvalues = [0.001, 0.008, 0.04, 0.3, 0.55, 0.6, 0.7, 0.8, 0.9, 0.95]
+    assert marks.expected_false_marks(pvalues) == (2, pytest.approx(0.08))
+    assert marks.expected_false_marks([0.5, 0.9]) == (0, 0.0)
+
+
+def test_on_the_demo_false_week_on_week_marks_are_at_most_5_percent(demo_url: str) -> None:
+    from sqlmodel import Session
+
+    from engagement.db import get_engine
+    from engagement.services import reports
+
+    with Session(get_engine(demo_url)) as s:
+        options = [w for w in reports.wave_options(session=s, actor=SYSTEM) if not w.is_open]
+        history = [reports.company_report(s, 5, w.id) for w in reversed(options)]
+    shown = expected = 0.0
+    tests = 0
+    for before, now in pairwise(history):
+        family = marks.previous_tests(
+            {r.department_id: r.measures for r in now.rows if r.measures is not None},
+            {r.department_id: r.measures for r in before.rows if r.measures is not None},
+        )
+        tests += len(family)
+        marked, false = marks.expected_false_marks([t.p for t in family])
+        shown += marked
+        expected += false
+    assert tests > 200  # the comparison really ran over the demo's waves
+    assert expected <= 0.05 * shown

@@ -145,7 +145,7 @@ def drivers(
     out = []
     for (name, dim, is_item, n, favorable, r, p), significant in zip(found, decided, strict=True):
         impact = round(r, 2)
-        priority = round((1 - favorable) * impact, 3) if significant and impact > 0 else 0.0
+        priority = round((1 - favorable) * impact, 2) if significant and impact > 0 else 0.0
         out.append(
             Driver(name, dim, is_item, n, round(100 * favorable), impact, p, significant, priority)
         )

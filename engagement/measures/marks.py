@@ -13,7 +13,7 @@ shown (their difference is then no secret), and two shown waves of one departmen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engagement.measures.engine import DimensionResult, Measures
@@ -74,10 +74,8 @@ def against_rest(
     return _chosen(tests, q)
 
 
-def against_previous(
-    now: Mapping[int, Measures], before: Mapping[int, Measures], q: float = FDR
-) -> frozenset[Key]:
-    """The (department, dimension) pairs that changed since the previous wave."""
+def previous_tests(now: Mapping[int, Measures], before: Mapping[int, Measures]) -> list[Test]:
+    """The tests behind `against_previous`: one per shown department and dimension."""
     tests: list[Test] = []
     for dept_id, m in now.items():
         then = before.get(dept_id)
@@ -90,4 +88,28 @@ def against_previous(
             test = _test((dept_id, dim), _sample(a, m.respondents), _sample(b, then.respondents))
             if test is not None:
                 tests.append(test)
-    return _chosen(tests, q)
+    return tests
+
+
+def against_previous(
+    now: Mapping[int, Measures], before: Mapping[int, Measures], q: float = FDR
+) -> frozenset[Key]:
+    """The (department, dimension) pairs that changed since the previous wave."""
+    return _chosen(previous_tests(now, before), q)
+
+
+def expected_false_marks(pvalues: Sequence[float], q: float = FDR) -> tuple[int, float]:
+    """Marks Benjamini–Hochberg shows, and how many of them chance alone would give.
+
+    The expected false marks are m0 × t: the tests with no real change (m0, estimated as
+    Storey's π0 = share of p-values over ½, doubled, at most 1, times the tests) each passing
+    the family's cut-off t (the largest p-value marked) with probability t.
+    """
+    m = len(pvalues)
+    if not m:
+        return 0, 0.0
+    marked = [p for p, r in zip(pvalues, benjamini_hochberg(list(pvalues), q), strict=True) if r]
+    if not marked:
+        return 0, 0.0
+    null_share = min(1.0, 2 * sum(p > 0.5 for p in pvalues) / m)
+    return len(marked), null_share * m * max(marked)

@@ -15,7 +15,12 @@ from datetime import date
 from engagement.errors import NotAllowed
 from engagement.i18n import _
 from engagement.measures.engine import Measures
-from engagement.measures.stats import significant
+from engagement.measures.stats import (
+    benjamini_hochberg,
+    newcombe_p,
+    respondent_sample,
+    significant,
+)
 from engagement.measures.suppression import Reason
 from engagement.questions import CHANGE_PATH, Dimension
 from engagement.services.reports import Heatmap, HeatmapRow
@@ -59,22 +64,37 @@ class Drops:
 
 
 def significant_drops(latest: Heatmap, previous: Heatmap | None, department_id: int) -> Drops:
-    """Dimensions whose share fell significantly (95 %) between two waves, for one team."""
+    """Dimensions whose share fell beyond chance between two waves, for one team."""
     now = team_row(latest, department_id)
     if previous is None:
         return Drops([], None, compared=False)
     before = team_row(previous, department_id)
     if now.measures is None or before.measures is None:
         return Drops([], now.hidden or before.hidden or Reason.MINIMUM, compared=True)
-    drops = []
+    # every dimension is one test of one family (Benjamini–Hochberg, as the heatmap's marks),
+    # respondents as the unit of a two-item dimension
+    tested: list[tuple[Dimension, float, float, float]] = []
     for dimension in (*CHANGE_PATH, Dimension.CUSTOMER_THOUGHT):
         p_now, s_now, n_now = reading(now.measures, dimension)
         p_then, s_then, n_then = reading(before.measures, dimension)
-        if p_now is None or p_then is None or p_now >= p_then:
+        if p_now is None or p_then is None or not n_now or not n_then:
             continue
-        if significant(s_now, n_now, s_then, n_then):
-            drops.append(Drop(dimension, p_then, p_now))
+        a = _unit(s_now, n_now, now.measures, dimension)
+        b = _unit(s_then, n_then, before.measures, dimension)
+        tested.append((dimension, p_then, p_now, newcombe_p(*a, *b)))
+    chosen = benjamini_hochberg([t[3] for t in tested])
+    drops = [
+        Drop(dimension, then, share)
+        for (dimension, then, share, _p), marked in zip(tested, chosen, strict=True)
+        if marked and share < then
+    ]
     return Drops(drops, None, compared=True)
+
+
+def _unit(s: int, n: int, measures: Measures, dimension: Dimension) -> tuple[float, float]:
+    if dimension is Dimension.CUSTOMER_THOUGHT:
+        return float(s), float(n)  # pulse answers and check-ins: not one per respondent
+    return respondent_sample(s, n, measures.respondents)
 
 
 @dataclass(frozen=True)
