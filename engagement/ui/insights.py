@@ -168,7 +168,7 @@ def drivers_view(
                 "favorable": [d.favorable_pct for d in found.drivers],
                 "impact": [d.impact for d in found.drivers],
                 "beyond": [_("yes") if d.significant else _("no") for d in found.drivers],
-                "priority": [d.priority for d in found.drivers],
+                "priority": [d.priority or None for d in found.drivers],
             }
         ),
         hide_index=True,
