@@ -9,7 +9,7 @@ and says why; nothing is recomputed from answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from engagement.errors import NotAllowed
@@ -19,7 +19,6 @@ from engagement.measures.stats import (
     benjamini_hochberg,
     newcombe_p,
     respondent_sample,
-    significant,
 )
 from engagement.measures.suppression import Reason
 from engagement.questions import CHANGE_PATH, Dimension
@@ -117,17 +116,19 @@ class FollowThrough:
 
 def _point(
     report: Heatmap, department_id: int, dimension: Dimension, base: Measures | None
-) -> FollowPoint:
+) -> tuple[FollowPoint, float | None]:
+    """A wave's point and the p-value of its change against the baseline (None: no change)."""
     row = team_row(report, department_id)
     if row.measures is None:
-        return FollowPoint(report.wave_number, report.opens_on, None, None, False, row.hidden)
+        return FollowPoint(report.wave_number, report.opens_on, None, None, False, row.hidden), None
     share, s, n = reading(row.measures, dimension)
-    change, flag = None, False
+    change, p = None, None
     if base is not None and share is not None:
         b_share, b_s, b_n = reading(base, dimension)
-        if b_share is not None:
-            change, flag = share - b_share, significant(s, n, b_s, b_n)
-    return FollowPoint(report.wave_number, report.opens_on, share, change, flag, None)
+        if b_share is not None and n and b_n:
+            change = share - b_share
+            p = newcombe_p(*_unit(s, n, row.measures, dimension), *_unit(b_s, b_n, base, dimension))
+    return FollowPoint(report.wave_number, report.opens_on, share, change, False, None), p
 
 
 def follow_through(
@@ -145,11 +146,16 @@ def follow_through(
     ordered = sorted(reports, key=lambda r: (r.opens_on, r.wave_number))
     before = [r for r in ordered if r.opens_on <= held_on]
     after = [r for r in ordered if r.opens_on > held_on][:waves_after]
-    baseline = _point(before[-1], department_id, dimension, None) if before else None
+    baseline = _point(before[-1], department_id, dimension, None)[0] if before else None
     base_measures = team_row(before[-1], department_id).measures if before else None
+    points = [_point(r, department_id, dimension, base_measures) for r in after]
+    # the waves after one conversation are one family (Benjamini–Hochberg), as the heatmap's
+    tested = [i for i, (_point_, p) in enumerate(points) if p is not None]
+    chosen = benjamini_hochberg([points[i][1] or 1.0 for i in tested])
+    marked = {i for i, c in zip(tested, chosen, strict=True) if c}
     return FollowThrough(
         baseline=baseline,
-        after=[_point(r, department_id, dimension, base_measures) for r in after],
+        after=[replace(point, significant=i in marked) for i, (point, _p) in enumerate(points)],
     )
 
 
