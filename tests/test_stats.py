@@ -169,3 +169,17 @@ def test_on_the_demo_false_week_on_week_marks_are_at_most_5_percent(demo_url: st
         expected += false
     assert tests > 200  # the comparison really ran over the demo's waves
     assert expected <= 0.05 * shown
+
+
+def test_newcombe_p_matches_statsmodels_on_random_counts() -> None:
+    rng = random.Random(8)
+    for _ in range(200):
+        n1, n2 = rng.randint(3, 300), rng.randint(3, 900)
+        s1, s2 = rng.randint(0, n1), rng.randint(0, n2)
+        p = newcombe_p(s1, n1, s2, n2)
+        if s1 / n1 == s2 / n2 or p < 1e-12:
+            continue
+        low, high = confint_proportions_2indep(
+            s1, n1, s2, n2, method="newcomb", compare="diff", alpha=p
+        )
+        assert (float(low) if s1 / n1 > s2 / n2 else float(high)) == pytest.approx(0, abs=1e-6)

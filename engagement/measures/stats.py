@@ -69,17 +69,32 @@ def newcombe_p(s1: float, n1: float, s2: float, n2: float) -> float:
     if d == 0:
         return 1.0
 
-    def clear_of_zero(z: float) -> bool:
+    def gap(z: float) -> float:
+        # how far the near end of the interval at level z stays clear of 0 (< 0: it crossed)
         low, high = newcombe(s1, n1, s2, n2, z)
-        return low > 0 if d > 0 else high < 0
+        return low if d > 0 else -high
 
     lo, hi = 0.0, 40.0
-    if clear_of_zero(hi):
+    f_lo, f_hi = gap(lo), gap(hi)
+    if f_hi > 0:
         return 2 * _NORMAL.cdf(-hi)
-    for _ in range(60):  # bisection: the interval widens as z grows
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if clear_of_zero(mid) else (lo, mid)
-    return min(1.0, 2 * _NORMAL.cdf(-(lo + hi) / 2))
+    side = 0
+    for _ in range(100):  # regula falsi (Illinois): the gap falls as z grows
+        z = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        f = gap(z)
+        if abs(f) < 1e-13 or hi - lo < 1e-10:
+            break
+        if f > 0:
+            lo, f_lo = z, f
+            if side == 1:
+                f_hi /= 2
+            side = 1
+        else:
+            hi, f_hi = z, f
+            if side == -1:
+                f_lo /= 2
+            side = -1
+    return min(1.0, 2 * _NORMAL.cdf(-z))
 
 
 def respondent_sample(favorable: int, answers: int, respondents: int) -> tuple[float, float]:
