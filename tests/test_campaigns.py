@@ -301,6 +301,8 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
     assert understanding.lift is not None and understanding.lift.estimate > 0
     # the small demo targets one department: no interval, an explicit verdict
     assert understanding.lift.too_few
+    # handed over at the precision the sentence shows (0.1 point)
+    assert understanding.lift.estimate == round(understanding.lift.estimate, 3)
     sentence = campaign_analytics.lift_sentence(understanding)
     assert sentence.startswith("Understanding rose") and "too few to tell" in sentence
     assert "interval" not in sentence

@@ -11,7 +11,7 @@ campaign, using only rows the heatmap shows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -306,6 +306,25 @@ def _changes(
     return out
 
 
+def _to_screen(lift: Lift | None) -> Lift | None:
+    """A lift rounded to the 0.1 point the sentence shows: no more precision leaves here."""
+    if lift is None:
+        return None
+
+    def tenth(v: float | None) -> float | None:
+        return None if v is None else round(v, 3)
+
+    return replace(
+        lift,
+        estimate=round(lift.estimate, 3),
+        low=tenth(lift.low),
+        high=tenth(lift.high),
+        targeted_change=round(lift.targeted_change, 3),
+        untargeted_change=round(lift.untargeted_change, 3),
+        p=None if lift.p is None else round(lift.p, 3),
+    )
+
+
 def campaign_lift(
     *, session: Session, actor: Actor, campaign_id: int, k: int, today: date | None = None
 ) -> LiftReport:
@@ -347,7 +366,7 @@ def campaign_lift(
         readings.append(
             LiftReading(
                 dimension=dim,
-                lift=department_lift(changes),
+                lift=_to_screen(department_lift(changes)),
                 targeted_groups=len(targeted),
                 untargeted_groups=len(untargeted),
             )
