@@ -150,3 +150,28 @@ def test_heatmap_marks_are_the_corrected_ones(demo_url: str) -> None:
         }
         labels = {r.department_id: view.row_label(r, i) for i, r in enumerate(report.rows)}
         assert starred == {(labels[i], dimension_label(d)) for i, d in marked}
+
+
+def test_overdispersed_waves_widen_the_slope_like_statsmodels_quasi_binomial() -> None:
+    from scipy import stats as sp
+
+    # waves that swing far more than 100 answers each allow: a wave's own mood
+    x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    s = [30.0, 52.0, 35.0, 60.0, 41.0, 66.0, 50.0, 70.0]
+    n = [100.0] * 8
+    fit = logistic_fit(x, s, n)
+    assert fit is not None and fit.dispersion > 1
+    # shares with var_weights = answers: statsmodels' quasi-binomial (its two-column form
+    # divides the Pearson scale by the answers)
+    shares = np.array(s) / np.array(n)
+    glm = sm.GLM(
+        shares, sm.add_constant(np.array(x)), family=sm.families.Binomial(), var_weights=np.array(n)
+    )
+    quasi = glm.fit(scale="X2")
+    assert fit.dispersion == pytest.approx(quasi.scale, rel=1e-6)
+    widened = fit.se * fit.dispersion**0.5
+    assert widened == pytest.approx(quasi.bse[1], rel=1e-5)
+    t = fit.slope / widened
+    assert fit.p == pytest.approx(2 * sp.t.sf(abs(t), df=6), rel=1e-8)
+    # the binomial test alone would call this far more certain than it is
+    assert fit.p > 10 * 2 * sp.norm.sf(fit.slope / fit.se)

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engagement.measures.stats import FDR, benjamini_hochberg
+from engagement.measures.stats import FDR, benjamini_hochberg, student_t_p
 from engagement.questions import CHANGE_PATH, Dimension
 
 MIN_RESPONDENTS = 20
@@ -41,41 +41,6 @@ class Driver:
     priority: float  # (1 − favorable share) × impact when significant and positive, else 0
 
 
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (Lentz's method)."""
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
-    c, d = 1.0, 1 - qab * x / qap
-    d = 1 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        even = m * (b - m) * x / ((qam + m2) * (a + m2))
-        odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        for aa in (even, odd):
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1) < 1e-15:
-            break
-    return h
-
-
-def _incomplete_beta(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b)."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    front = math.exp(
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    if x < (a + 1) / (a + b + 2):
-        return front * _betacf(a, b, x) / a
-    return 1 - front * _betacf(b, a, 1 - x) / b
-
-
 def correlation(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
     """Pearson's r and its two-sided p-value (Student's t, n − 2 df); None without spread."""
     n = len(xs)
@@ -91,8 +56,7 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]
     df = n - 2
     if abs(r) >= 1:
         return r, 0.0
-    t2 = r * r * df / (1 - r * r)
-    return r, _incomplete_beta(df / 2, 0.5, df / (df + t2))
+    return r, student_t_p(r * math.sqrt(df / (1 - r * r)), df)
 
 
 def _score(answers: Respondent, items: Sequence[str]) -> float | None:

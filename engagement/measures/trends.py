@@ -3,10 +3,11 @@
 For one group and dimension, a logistic regression of the favorable answer on the wave's
 index over the last `TREND_WAVES` shown waves: logit P(favorable) = a + b·wave. The counts are
 grouped per wave (the same likelihood as one Bernoulli per respondent), with respondents as the
-unit of a two-item dimension (`stats.respondent_sample`). The slope is tested by its Wald z;
-the four dimensions of one view are decided together by Benjamini–Hochberg. Only waves the
-suppression shows go in; hidden waves are gaps, and fewer than `MIN_WAVES` shown waves give
-no verdict.
+unit of a two-item dimension (`stats.respondent_sample`). The slope is tested quasi-binomially
+(its standard error widened when waves vary beyond their samples, Student's t on waves − 2
+degrees of freedom: `Fit.p`); the four dimensions of one view are decided together by
+Benjamini–Hochberg. Only waves the suppression shows go in; hidden waves are gaps, and fewer
+than `MIN_WAVES` shown waves give no verdict.
 
 The size is told in points a wave — the fitted share's change from the first to the last wave
 of the window, divided by the waves between them — rounded to what the sentence shows.
@@ -20,7 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from engagement.measures.engine import Measures
-from engagement.measures.stats import FDR, benjamini_hochberg, normal_p, respondent_sample
+from engagement.measures.stats import (
+    FDR,
+    benjamini_hochberg,
+    normal_p,
+    respondent_sample,
+    student_t_p,
+)
 from engagement.questions import CHANGE_PATH, Dimension
 
 TREND_WAVES = 8  # the window: the last 8 shown waves
@@ -39,7 +46,18 @@ class Direction(StrEnum):
 class Fit:
     intercept: float
     slope: float
-    se: float  # standard error of the slope
+    waves: int
+    se: float  # standard error of the slope (binomial)
+    dispersion: float = 1.0  # Pearson χ² / (waves − 2)
+
+    @property
+    def p(self) -> float:
+        """The slope's two-sided p-value. When waves vary more than their samples explain (a
+        wave's own mood, shared by its respondents) it is quasi-binomial: the standard error is
+        widened by √dispersion and Student's t with waves − 2 degrees of freedom replaces z."""
+        if self.dispersion <= 1 or self.waves <= 2:
+            return normal_p(self.slope / self.se)  # the binomial variance holds
+        return student_t_p(self.slope / (self.se * math.sqrt(self.dispersion)), self.waves - 2)
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,21 @@ def logistic_fit(x: Sequence[float], successes: Sequence[float], n: Sequence[flo
             break
         if abs(b) > 50:
             return None
-    return Fit(a, b, math.sqrt(h00 / det))
+    return Fit(a, b, len(x), math.sqrt(h00 / det), _dispersion(a, b, x, successes, n))
+
+
+def _dispersion(
+    a: float, b: float, x: Sequence[float], successes: Sequence[float], n: Sequence[float]
+) -> float:
+    """Pearson's χ² over its degrees of freedom: over 1 when waves vary beyond their samples."""
+    df = len(x) - 2
+    if df <= 0:
+        return 1.0
+    chi2 = 0.0
+    for xi, si, ni in zip(x, successes, n, strict=True):
+        p = 1 / (1 + math.exp(-(a + b * xi)))
+        chi2 += (si - ni * p) ** 2 / (ni * p * (1 - p))
+    return chi2 / df
 
 
 def _points(fit: Fit, first: float, last: float) -> float:
@@ -124,7 +156,7 @@ def group_trends(
                 unknown[group, dim] = len(xs)
             else:
                 fits[group, dim] = (fit, len(xs), xs[0], xs[-1])
-    pvalues = {key: normal_p(f.slope / f.se) for key, (f, *_rest) in fits.items()}
+    pvalues = {key: f.p for key, (f, *_rest) in fits.items()}
     decided = dict(zip(pvalues, benjamini_hochberg(list(pvalues.values()), q), strict=True))
     out: dict[int, dict[Dimension, Trend]] = {group: {} for group in series}
     for (group, dim), count in unknown.items():
