@@ -175,3 +175,18 @@ def test_overdispersed_waves_widen_the_slope_like_statsmodels_quasi_binomial() -
     assert fit.p == pytest.approx(2 * sp.t.sf(abs(t), df=6), rel=1e-8)
     # the binomial test alone would call this far more certain than it is
     assert fit.p > 10 * 2 * sp.norm.sf(fit.slope / fit.se)
+
+
+def test_the_rising_table_finds_operations_after_its_campaign(demo_url: str) -> None:
+    from engagement.services import trend_report
+
+    with Session(get_engine(demo_url)) as session:
+        wave_ids = reports.waves_of_pulse_until(session, _wave(session, 22))
+        history = [reports.company_report(session, 5, w) for w in wave_ids]
+    rising = trend_report.moving_departments(history, Direction.RISING, n=50)
+    ops = next(m for m in rising if m.department == "Operations")
+    assert ops.trend.points_per_wave > 0 and ops.trend.waves == 8
+    assert all(m.trend.direction is Direction.RISING for m in rising)
+    assert [abs(m.trend.points_per_wave) for m in rising] == sorted(
+        (abs(m.trend.points_per_wave) for m in rising), reverse=True
+    )

@@ -37,8 +37,10 @@ def moving_departments(
     """
     latest = history[-1]
     rows = [r for r in latest.rows if not r.is_company and r.measures is not None]
+    # one pass per report (not trend_of per department: hundreds of rows × waves)
+    by_wave = [(h.wave_number, {r.department_id: r.measures for r in h.rows}) for h in history]
     series = {
-        r.department_id: [(p.number, p.measures) for p in trend_of(list(history), r.department_id)]
+        r.department_id: [(number, shown.get(r.department_id)) for number, shown in by_wave]
         for r in rows
     }
     found = trends.group_trends(series)
