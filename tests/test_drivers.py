@@ -139,3 +139,13 @@ def test_the_drill_down_shows_the_drivers_and_where_to_start(demo_url: str) -> N
     assert not at.exception
     table = next(d.value for d in at.dataframe if "impact" in d.value.columns)  # type: ignore[union-attr]
     assert "Desire" not in set(table["driver"].str.strip())
+
+
+def test_a_market_filter_shows_no_drivers(demo_url: str) -> None:
+    at = app(personas(demo_url)[Role.HR].email).switch_page(HEATMAP).run()
+    assert any(d for d in at.dataframe if "impact" in d.value.columns)  # type: ignore[union-attr]
+    market = at.selectbox(key="heatmap.market")
+    market.set_value(next(o for o in market.options if o != "Everyone")).run()
+    assert not at.exception
+    assert not any(d for d in at.dataframe if "impact" in d.value.columns)  # type: ignore[union-attr]
+    assert any("without a market filter" in c.value for c in at.caption)

@@ -119,6 +119,7 @@ def drivers_view(
         found = _cached_drivers(
             settings().database_url,
             report.wave_id,
+            report.market,
             version,
             scope,
             department,
@@ -195,6 +196,7 @@ def drivers_view(
 def _cached_drivers(
     url: str,
     wave_id: int,
+    market: str | None,  # a filtered report has no drivers: part of the key
     version: tuple[int, int, int],
     scope: frozenset[int] | None,  # who may read them follows from the scope
     department: int,
