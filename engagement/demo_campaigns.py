@@ -136,7 +136,9 @@ def _learning(
 ) -> None:
     """Receipts and module progress of the people a past or live campaign reached."""
     audience = session.exec(
-        select(CampaignAudience.employee_id).where(CampaignAudience.campaign_id == campaign_id)
+        select(CampaignAudience.employee_id)
+        .where(CampaignAudience.campaign_id == campaign_id)
+        .order_by(col(CampaignAudience.employee_id))  # the same draws on every database
     ).all()
     eager = 0.6 if "Operations division" in raw["markets"] else 0.85
     modules = list(raw.get("modules", []))

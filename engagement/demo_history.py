@@ -93,10 +93,14 @@ def build_demo_history(
     )
     session.add(pulse)
     session.flush()
-    nodes = load_nodes(session)
+    # every read the random draws depend on is ordered: the same seed then gives the same
+    # company on SQLite and PostgreSQL, whose unordered scans return rows in different orders
+    nodes = sorted(load_nodes(session), key=lambda n: n.id)
     by_id = {n.id: n for n in nodes}
     division = {n.id: [*org_tree.path_of(by_id, n.id), ""][1] for n in nodes}
-    people = session.exec(select(Employee).where(col(Employee.active).is_(True))).all()
+    people = session.exec(
+        select(Employee).where(col(Employee.active).is_(True)).order_by(col(Employee.id))
+    ).all()
     managers: set[int | None] = {p.manager_id for p in people if p.manager_id}
     keep_open: set[str | None] = {p.email for p in demo_personas(session=session)}
     eagerness = {n.id: rng.uniform(0.45, 0.85) for n in nodes}
@@ -131,7 +135,9 @@ def build_demo_history(
             progress(week, weeks, f"{opens.isoformat()}")
     _checkins(session, people, managers, division, start, today, keep_open, rng)
     session.flush()
-    for wave in session.exec(select(Wave).where(Wave.pulse_id == pulse.id)).all():
+    for wave in session.exec(
+        select(Wave).where(Wave.pulse_id == pulse.id).order_by(col(Wave.number))
+    ).all():
         if rollups.is_closed(wave, today):
             rollups.store(session, wave)  # closed waves never change: store their roll-ups now
     return weeks

@@ -159,7 +159,11 @@ def _item(
         owner_email=owner,
         decline_reason=raw.get("decline_reason"),
     )
-    voters = list(session.exec(select(Employee).where(col(Employee.active).is_(True))).all())
+    voters = list(
+        session.exec(
+            select(Employee).where(col(Employee.active).is_(True)).order_by(col(Employee.id))
+        ).all()
+    )  # ordered: rng.sample draws the same voters on every database
     for voter in rng.sample(voters, min(int(raw.get("votes", 0)), len(voters))):
         board.upvote_item(session=session, actor=people.actor(voter), item_id=item_id)
     if raw.get("hidden"):

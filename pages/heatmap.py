@@ -42,8 +42,10 @@ view.show_heatmap(wave_id, previous_id, market_id, mode)
 st.caption(
     _(
         "Numbers are favorable answers in % (participation and index likewise). Grey cells are "
-        "hidden to protect confidentiality: hover for the reason. * marks a difference that is "
-        "statistically significant (95 %). Groups under {k} respondents are never shown."
+        "hidden to protect confidentiality: hover for the reason. * marks a difference unlikely "
+        "to be chance — a department against the rest of the company, or against its previous "
+        "wave, counting respondents — chosen so that on average at most 1 mark in 20 on this "
+        "heatmap is a false alarm. Groups under {k} respondents are never shown."
     ).format(k=report.k)
 )
 view.exports(report, view.heatmap_png(wave_id, previous_id, market_id, mode), market_id)

@@ -6,6 +6,7 @@ from engagement import ui
 from engagement.i18n import _
 from engagement.services import reports
 from engagement.ui import heatmap as view
+from engagement.ui import insights
 from engagement.ui import voice as voice_view
 
 actor = ui.guard(__file__)
@@ -28,14 +29,15 @@ wave_ids = ui.load(reports.wave_ids_until, wave_id=latest.id)
 with st.spinner(_("Gathering the waves…")):
     history = [view.report_for(w, None) for w in wave_ids]
 view.company_cards(history)
+st.subheader(_("Trends"))
+insights.company_trend_lines(history)
 left, right = st.columns(2)
 with left:
     st.subheader(_("Most stuck"))
     st.caption(_("Where the change stops earliest on understanding → desire → relevance → tools."))
     view.movers_table(reports.most_stuck(history[-1]), with_change=False)
 with right:
-    st.subheader(_("Most improved"))
-    st.caption(_("Largest rise of the adoption index since the previous wave."))
-    previous = history[-2] if len(history) > 1 else history[-1]
-    view.movers_table(reports.most_improved(history[-1], previous), with_change=True)
+    st.subheader(_("Rising"))
+    st.caption(_("Departments whose favorable share rose beyond chance lately, fastest first."))
+    insights.rising_table(history)
 voice_view.board_summary()

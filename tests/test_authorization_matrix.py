@@ -135,6 +135,7 @@ MATRIX: dict[str, Rule] = {
     "direction.current_direction": everyone(),
     "direction.history": everyone(),
     "direction.publish_statement": rule(L),
+    "drivers.driver_analysis": rule(M, H, L, limit=Limit.DEPARTMENTS),
     "directory.employee_filter_options": rule(A),
     "directory.my_profile": everyone(limit=Limit.OWN, hides=True, system=False),
     "directory.org_chart": rule(
@@ -592,6 +593,11 @@ ARGS: dict[str, Args] = {
         "answers": {"understand_mission": 4},
     },
     "reports.comments": lambda q: {"report": q.report(), "department_id": q.side.department_id},
+    "drivers.driver_analysis": lambda q: {
+        "report": q.report(),
+        "department_id": q.side.department_id,
+        "outcome": "customer_thought",
+    },
     "reports.heatmap": lambda q: {"k": K},
     "reports.previous_wave_id_for": lambda q: {"wave_id": q.c.mine.wave_id},
     "reports.scoped": lambda q: {"report": q.report()},

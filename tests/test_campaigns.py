@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from engagement.authz import Actor, Role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
 from engagement.i18n import language
 from engagement.markets import Criteria, MarketRules
-from engagement.measures.lift import Share, difference_in_differences
+from engagement.measures.lift import department_lift
 from engagement.measures.suppression import Reason
 from engagement.models import AuditEntry, CampaignEvent, CampaignStatus, Market, Pulse
 from engagement.services import campaign_analytics, campaigns, directory
@@ -288,24 +287,6 @@ def test_authors_read_target_markets_and_pulses_in_their_language(
     assert [m.label for m in funnel.markets] == ["Sales people"]
 
 
-def test_lift_matches_a_hand_computed_difference_in_differences() -> None:
-    # targeted: 20/50 favorable before, 38/50 after; untargeted: 30/60 before, 33/60 after
-    lift = difference_in_differences(Share(20, 50), Share(38, 50), Share(30, 60), Share(33, 60))
-    assert lift is not None
-    # (0.76 − 0.40) − (0.55 − 0.50) = 0.31
-    assert lift.estimate == pytest.approx(0.31)
-    # 0.4·0.6/50 + 0.76·0.24/50 + 0.5·0.5/60 + 0.55·0.45/60 = 0.0167397 → σ = 0.12938
-    variance = 0.4 * 0.6 / 50 + 0.76 * 0.24 / 50 + 0.5 * 0.5 / 60 + 0.55 * 0.45 / 60
-    assert math.sqrt(variance) == pytest.approx(0.12938, abs=1e-5)
-    assert lift.low == pytest.approx(0.31 - 1.959964 * 0.12938, abs=1e-4)  # 0.0564
-    assert lift.high == pytest.approx(0.31 + 1.959964 * 0.12938, abs=1e-4)  # 0.5636
-    assert lift.excludes_zero
-    # a smaller effect on the same samples does not
-    weak = difference_in_differences(Share(20, 50), Share(25, 50), Share(30, 60), Share(33, 60))
-    assert weak is not None and not weak.excludes_zero
-    assert difference_in_differences(Share(0, 0), Share(1, 2), Share(1, 2), Share(1, 2)) is None
-
-
 def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
     from engagement.authz import SYSTEM
     from engagement.db import get_engine
@@ -318,14 +299,26 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
         )
     understanding = report.readings[0]
     assert understanding.lift is not None and understanding.lift.estimate > 0
+    # the small demo targets one department: no interval, an explicit verdict
+    assert understanding.lift.too_few
+    # handed over at the precision the sentence shows (0.1 point)
+    assert understanding.lift.estimate == round(understanding.lift.estimate, 3)
     sentence = campaign_analytics.lift_sentence(understanding)
-    assert sentence.startswith("Understanding rose") and "the 95% interval (" in sentence
-    # the level is a number of the reader's language, as every other percentage
-    from engagement.i18n import language
+    assert sentence.startswith("Understanding rose") and "too few to tell" in sentence
+    assert "interval" not in sentence
+    # with enough departments the interval is read out, and never concluded while live
+    from tests.test_lift import FIXED
 
+    enough = campaign_analytics.LiftReading(understanding.dimension, department_lift(FIXED), 5, 6)
+    sentence = campaign_analytics.lift_sentence(enough)
+    assert "the 95% interval (" in sentence and "excludes zero" in sentence
+    assert "still live" in campaign_analytics.lift_sentence(enough, preliminary=True)
+    # the level is a number of the reader's language, as every other percentage
     with language("fr"):
-        french = campaign_analytics.lift_sentence(understanding)
+        french = campaign_analytics.lift_sentence(enough)
+        few = campaign_analytics.lift_sentence(understanding)
     assert "l’intervalle à 95\u00a0% (de " in french, french
+    assert "trop peu" in few, few
 
 
 def test_our_direction_lists_only_campaigns_that_reached_the_reader(

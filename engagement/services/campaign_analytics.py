@@ -11,7 +11,7 @@ campaign, using only rows the heatmap shows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -27,8 +27,18 @@ from engagement.i18n import (
     format_number,
     format_percent,
     localized,
+    ngettext,
 )
-from engagement.measures.lift import CONFIDENCE, Lift, Share, difference_in_differences
+from engagement.measures.lift import (
+    CONFIDENCE,
+    MIN_TARGETED,
+    MIN_UNTARGETED,
+    DepartmentChange,
+    Lift,
+    Share,
+    department_lift,
+)
+from engagement.measures.stats import respondent_sample
 from engagement.measures.suppression import Group, Reason, suppress, suppress_filtered
 from engagement.models import (
     Campaign,
@@ -269,20 +279,50 @@ def _market_rows(
     return rows
 
 
-def _pools(
-    report: reports.Heatmap, targeted: set[int], untargeted: set[int], dim: Dimension
-) -> tuple[Share, Share]:
-    t, u = Share(0, 0), Share(0, 0)
-    for row in report.rows:
-        if row.measures is None:
+def _changes(
+    before: reports.Heatmap,
+    after: reports.Heatmap,
+    targeted: set[int],
+    untargeted: set[int],
+    dim: Dimension,
+) -> list[DepartmentChange]:
+    """Each compared department's share in both waves, respondents as the unit."""
+    then = {r.department_id: r.measures for r in before.rows if r.measures is not None}
+    out = []
+    for row in after.rows:
+        was = then.get(row.department_id)
+        if row.measures is None or was is None:
             continue
-        result = row.measures.dimensions[dim]
-        share = Share(result.favorable, result.answers)
-        if row.department_id in targeted:
-            t = t + share
-        elif row.department_id in untargeted:
-            u = u + share
-    return t, u
+        if row.department_id not in targeted | untargeted:
+            continue
+        a, b = row.measures.dimensions[dim], was.dimensions[dim]
+        out.append(
+            DepartmentChange(
+                before=Share(*respondent_sample(b.favorable, b.answers, was.respondents)),
+                after=Share(*respondent_sample(a.favorable, a.answers, row.measures.respondents)),
+                targeted=row.department_id in targeted,
+            )
+        )
+    return out
+
+
+def _to_screen(lift: Lift | None) -> Lift | None:
+    """A lift rounded to the 0.1 point the sentence shows: no more precision leaves here."""
+    if lift is None:
+        return None
+
+    def tenth(v: float | None) -> float | None:
+        return None if v is None else round(v, 3)
+
+    return replace(
+        lift,
+        estimate=round(lift.estimate, 3),
+        low=tenth(lift.low),
+        high=tenth(lift.high),
+        targeted_change=round(lift.targeted_change, 3),
+        untargeted_change=round(lift.untargeted_change, 3),
+        p=None if lift.p is None else round(lift.p, 3),
+    )
 
 
 def campaign_lift(
@@ -322,12 +362,11 @@ def campaign_lift(
     untargeted &= both
     readings = []
     for dim in LIFT_DIMENSIONS:
-        tb, ub = _pools(report_before, targeted, untargeted, dim)
-        ta, ua = _pools(report_after, targeted, untargeted, dim)
+        changes = _changes(report_before, report_after, targeted, untargeted, dim)
         readings.append(
             LiftReading(
                 dimension=dim,
-                lift=difference_in_differences(tb, ta, ub, ua),
+                lift=_to_screen(department_lift(changes)),
                 targeted_groups=len(targeted),
                 untargeted_groups=len(untargeted),
             )
@@ -335,21 +374,40 @@ def campaign_lift(
     return LiftReport(before.number, after.number, preliminary, readings)
 
 
-def lift_sentence(reading: LiftReading) -> str:
-    """A plain-language reading of a lift."""
+def lift_sentence(reading: LiftReading, preliminary: bool = False) -> str:
+    """A plain-language reading of a lift (a preliminary one never concludes)."""
     lift = reading.lift
     if lift is None:
         return _("Not enough comparable groups to measure {dimension} yet.").format(
             dimension=dimension_label(reading.dimension).lower()
         )
     points = format_number(abs(100 * lift.estimate), 1)
-    low, high = format_number(100 * lift.low, 1), format_number(100 * lift.high, 1)
     if lift.estimate >= 0:
         text = _("{dimension} rose {points} points more in the targeted groups than elsewhere")
     else:
         text = _("{dimension} rose {points} points less in the targeted groups than elsewhere")
     text = text.format(dimension=dimension_label(reading.dimension), points=points)
-    if lift.excludes_zero:
+    if lift.too_few or lift.low is None or lift.high is None:
+        tail = ngettext(
+            "{n} department targeted against {m} untargeted: too few to tell "
+            "(at least {min_t} and {min_u} are needed).",
+            "{n} departments targeted against {m} untargeted: too few to tell "
+            "(at least {min_t} and {min_u} are needed).",
+            lift.targeted_groups,
+        ).format(
+            n=lift.targeted_groups,
+            m=lift.untargeted_groups,
+            min_t=MIN_TARGETED,
+            min_u=MIN_UNTARGETED,
+        )
+        return f"{text}; {tail}"
+    low, high = format_number(100 * lift.low, 1), format_number(100 * lift.high, 1)
+    if preliminary:
+        tail = _(
+            "the {level} interval is {low} to {high} points, but the campaign is still live: "
+            "wait for the wave after it to conclude."
+        )
+    elif lift.excludes_zero:
         tail = _("the {level} interval ({low} to {high} points) excludes zero.")
     else:
         tail = _("the {level} interval ({low} to {high} points) includes zero: it may be chance.")

@@ -9,13 +9,17 @@ and says why; nothing is recomputed from answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from engagement.errors import NotAllowed
 from engagement.i18n import _
 from engagement.measures.engine import Measures
-from engagement.measures.stats import significant
+from engagement.measures.stats import (
+    benjamini_hochberg,
+    newcombe_p,
+    respondent_sample,
+)
 from engagement.measures.suppression import Reason
 from engagement.questions import CHANGE_PATH, Dimension
 from engagement.services.reports import Heatmap, HeatmapRow
@@ -59,22 +63,37 @@ class Drops:
 
 
 def significant_drops(latest: Heatmap, previous: Heatmap | None, department_id: int) -> Drops:
-    """Dimensions whose share fell significantly (95 %) between two waves, for one team."""
+    """Dimensions whose share fell beyond chance between two waves, for one team."""
     now = team_row(latest, department_id)
     if previous is None:
         return Drops([], None, compared=False)
     before = team_row(previous, department_id)
     if now.measures is None or before.measures is None:
         return Drops([], now.hidden or before.hidden or Reason.MINIMUM, compared=True)
-    drops = []
+    # every dimension is one test of one family (Benjamini–Hochberg, as the heatmap's marks),
+    # respondents as the unit of a two-item dimension
+    tested: list[tuple[Dimension, float, float, float]] = []
     for dimension in (*CHANGE_PATH, Dimension.CUSTOMER_THOUGHT):
         p_now, s_now, n_now = reading(now.measures, dimension)
         p_then, s_then, n_then = reading(before.measures, dimension)
-        if p_now is None or p_then is None or p_now >= p_then:
+        if p_now is None or p_then is None or not n_now or not n_then:
             continue
-        if significant(s_now, n_now, s_then, n_then):
-            drops.append(Drop(dimension, p_then, p_now))
+        a = _unit(s_now, n_now, now.measures, dimension)
+        b = _unit(s_then, n_then, before.measures, dimension)
+        tested.append((dimension, p_then, p_now, newcombe_p(*a, *b)))
+    chosen = benjamini_hochberg([t[3] for t in tested])
+    drops = [
+        Drop(dimension, then, share)
+        for (dimension, then, share, _p), marked in zip(tested, chosen, strict=True)
+        if marked and share < then
+    ]
     return Drops(drops, None, compared=True)
+
+
+def _unit(s: int, n: int, measures: Measures, dimension: Dimension) -> tuple[float, float]:
+    if dimension is Dimension.CUSTOMER_THOUGHT:
+        return float(s), float(n)  # pulse answers and check-ins: not one per respondent
+    return respondent_sample(s, n, measures.respondents)
 
 
 @dataclass(frozen=True)
@@ -97,17 +116,19 @@ class FollowThrough:
 
 def _point(
     report: Heatmap, department_id: int, dimension: Dimension, base: Measures | None
-) -> FollowPoint:
+) -> tuple[FollowPoint, float | None]:
+    """A wave's point and the p-value of its change against the baseline (None: no change)."""
     row = team_row(report, department_id)
     if row.measures is None:
-        return FollowPoint(report.wave_number, report.opens_on, None, None, False, row.hidden)
+        return FollowPoint(report.wave_number, report.opens_on, None, None, False, row.hidden), None
     share, s, n = reading(row.measures, dimension)
-    change, flag = None, False
+    change, p = None, None
     if base is not None and share is not None:
         b_share, b_s, b_n = reading(base, dimension)
-        if b_share is not None:
-            change, flag = share - b_share, significant(s, n, b_s, b_n)
-    return FollowPoint(report.wave_number, report.opens_on, share, change, flag, None)
+        if b_share is not None and n and b_n:
+            change = share - b_share
+            p = newcombe_p(*_unit(s, n, row.measures, dimension), *_unit(b_s, b_n, base, dimension))
+    return FollowPoint(report.wave_number, report.opens_on, share, change, False, None), p
 
 
 def follow_through(
@@ -125,11 +146,16 @@ def follow_through(
     ordered = sorted(reports, key=lambda r: (r.opens_on, r.wave_number))
     before = [r for r in ordered if r.opens_on <= held_on]
     after = [r for r in ordered if r.opens_on > held_on][:waves_after]
-    baseline = _point(before[-1], department_id, dimension, None) if before else None
+    baseline = _point(before[-1], department_id, dimension, None)[0] if before else None
     base_measures = team_row(before[-1], department_id).measures if before else None
+    points = [_point(r, department_id, dimension, base_measures) for r in after]
+    # the waves after one conversation are one family (Benjamini–Hochberg), as the heatmap's
+    tested = [i for i, (_point_, p) in enumerate(points) if p is not None]
+    chosen = benjamini_hochberg([points[i][1] or 1.0 for i in tested])
+    marked = {i for i, c in zip(tested, chosen, strict=True) if c}
     return FollowThrough(
         baseline=baseline,
-        after=[_point(r, department_id, dimension, base_measures) for r in after],
+        after=[replace(point, significant=i in marked) for i, (point, _p) in enumerate(points)],
     )
 
 

@@ -342,14 +342,17 @@ def analytics_view(funnel: analytics.Funnel, lift: analytics.LiftReport) -> None
         _(
             "Change between wave {before} and wave {after} in the departments the campaign "
             "reached, minus the change in comparable departments it did not reach "
-            "(difference in differences, {level} interval)."
+            "(difference in differences with departments as the unit; {level} randomisation "
+            "interval over which departments were targeted)."
         ).format(before=lift.before_wave, after=lift.after_wave, level=format_percent(CONFIDENCE))
     )
     if lift.preliminary:
         st.caption(_("The campaign is still live: this reading is preliminary."))
     for reading in lift.readings:
-        icon = ":material/trending_up:" if reading.lift and reading.lift.excludes_zero else None
-        st.markdown(f"- {analytics.lift_sentence(reading)}" + (f" {icon}" if icon else ""))
+        final = reading.lift is not None and reading.lift.excludes_zero and not lift.preliminary
+        icon = ":material/trending_up:" if final else None
+        sentence = analytics.lift_sentence(reading, lift.preliminary)
+        st.markdown(f"- {sentence}" + (f" {icon}" if icon else ""))
 
 
 # ---- the Home feed ----

@@ -270,7 +270,9 @@ def _follow_through(result: FollowThrough, dimension: Dimension, k: int) -> None
             "wave": st.column_config.TextColumn(_("Wave")),
             "share": st.column_config.TextColumn(dimension_label(dimension)),
             "change": st.column_config.TextColumn(
-                _("Change"), help=_("* : significant at 95 %."), width="large"
+                _("Change"),
+                help=_("* : a change beyond chance (at most 1 in 20 of these marks false)."),
+                width="large",
             ),
         },
     )

@@ -21,12 +21,13 @@ from engagement.db import unit_of_work
 from engagement.errors import VirageError
 from engagement.i18n import N_, _, format_date, format_number, get_language
 from engagement.i18n import language as in_language
-from engagement.measures.stats import significant
+from engagement.measures import marks, trends
 from engagement.measures.suppression import reason_text
 from engagement.questions import CHANGE_PATH, Dimension, dimension_label
 from engagement.safe_text import plain_label
 from engagement.services import audit, reports
 from engagement.services.reports import Heatmap, HeatmapRow, TrendPoint
+from engagement.ui import insights
 from engagement.ui.context import current_actor, engine, privacy_thresholds, settings
 from engagement.ui.render import INDENT
 
@@ -44,6 +45,7 @@ MODE_LABELS = {
     Mode.COMPANY: N_("Difference from the company"),
     Mode.PREVIOUS: N_("Difference from the previous wave"),
 }
+DIMENSIONS = frozenset(d.value for d in CHANGE_PATH)
 # the measure columns, in the order of the change path
 COLUMNS: tuple[str, ...] = (
     "participation",
@@ -148,13 +150,23 @@ def _coded(row: HeatmapRow, k: int) -> dict[str, str]:
     }
 
 
-def _significant(row: HeatmapRow, other: HeatmapRow | None, column: str) -> bool:
-    if column not in {d.value for d in CHANGE_PATH} or other is None:
-        return False
-    if row.measures is None or other.measures is None:
-        return False
-    a, b = row.measures.dimensions[Dimension(column)], other.measures.dimensions[Dimension(column)]
-    return significant(a.favorable, a.answers, b.favorable, b.answers)
+def heatmap_marks(report: Heatmap, mode: Mode, previous: Heatmap | None) -> frozenset[marks.Key]:
+    """The cells to mark `*` on this heatmap (see engagement.measures.marks)."""
+    shown = {r.department_id: r.measures for r in report.rows if r.measures is not None}
+    if mode is Mode.COMPANY:
+        company = next((r.measures for r in report.rows if r.is_company), None)
+        if company is None:  # the company row hidden: nothing to compare with
+            return frozenset()
+        departments = {
+            r.department_id: r.measures
+            for r in report.rows
+            if r.measures is not None and not r.is_company
+        }
+        return marks.against_rest(company, departments)
+    if mode is Mode.PREVIOUS and previous is not None:
+        before = {r.department_id: r.measures for r in previous.rows if r.measures is not None}
+        return marks.against_previous(shown, before)
+    return frozenset()
 
 
 # invisible characters, used as the digits of a row's number (see `row_label`)
@@ -202,6 +214,7 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
             values[key] = _values(row, report.k)
         return values[key]
 
+    marked = heatmap_marks(report, mode, previous)
     records: list[dict[str, object]] = []
     order: list[str] = []
     for index, row in enumerate(report.rows):
@@ -229,7 +242,8 @@ def cells(report: Heatmap, mode: Mode, previous: Heatmap | None) -> Cells:
                     text = coded(row).get(column, "") + text_of(value)
                 elif base is not None:
                     colour = value - base
-                    mark = "*" if _significant(row, reference, column) else ""
+                    dim = Dimension(column) if column in DIMENSIONS else None
+                    mark = "*" if (row.department_id, dim) in marked else ""
                     text = f"{'+' if colour > 0 else ''}{text_of(colour)}{mark}"
                 else:
                     text = text_of(value)
@@ -395,7 +409,7 @@ def csv_bytes(report: Heatmap) -> bytes:
 
 
 def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
-    """Favorable % per dimension across waves, with 95 % bands and significant changes marked."""
+    """Favorable % per dimension across waves, with 95 % bands (trends are told in words)."""
     records = []
     for p in points:
         if p.measures is None:
@@ -413,7 +427,6 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
                     "pct": round(100 * d.favorable_pct),
                     "low": round(100 * d.low),
                     "high": round(100 * d.high),
-                    "significant": p.significant.get(dim, False),
                 }
             )
     frame = pd.DataFrame.from_records(records)
@@ -436,12 +449,7 @@ def trend_chart(points: Sequence[TrendPoint]) -> alt.LayerChart:
             alt.Tooltip("pct:Q", title=pct, format=".0f"),
         ],
     )
-    marks = (
-        base.transform_filter("datum.significant")
-        .mark_point(shape="diamond", size=120, filled=True)
-        .encode(y="pct:Q")
-    )
-    chart = alt.LayerChart(layer=[band, line, marks])
+    chart = alt.LayerChart(layer=[band, line])
     return chart.properties(height=280)
 
 
@@ -610,12 +618,14 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
     key = (settings().database_url, report.k, market_id, waves, scope, department, get_language())
     trend, participation = _drill_down_specs(*key)
     st.vega_lite_chart(trend, theme=None, width="stretch")
+    st.markdown("\n".join(f"- {line}" for line in insights.trend_sentences(points)))
     st.caption(
         _(
-            "Shaded bands: 95 % confidence intervals. Diamonds: a change from the previous "
-            "wave that is statistically significant (95 %). Waves hidden for confidentiality "
-            "leave gaps."
-        )
+            "Shaded bands: confidence intervals (95 %). Waves hidden for confidentiality leave "
+            "gaps. A trend is told when a logistic regression over the last {n} shown waves, "
+            "counting respondents, finds a rise or fall beyond chance (at most 1 in 20 told "
+            "falsely)."
+        ).format(n=trends.TREND_WAVES)
     )
     left, right = st.columns([3, 2])
     left.vega_lite_chart(participation, theme=None, width="stretch")
@@ -645,6 +655,7 @@ def drill_down(report: Heatmap, market_id: int | None) -> None:
             "barrier": st.column_config.TextColumn(_("Barrier point")),
         },
     )
+    insights.drivers_view(report, waves[-1][1], scope, department)
     quoted = _comments(report, waves[-1][1], scope, department)
     st.markdown(_("#### Comments"))
     company_wide = current_actor().has_any((Role.HR, Role.LEADER))
@@ -730,7 +741,7 @@ def _cached_comments(
 
 
 def company_cards(history: Sequence[Heatmap]) -> None:
-    """Adoption index, customer-thought rate and participation: now, trend, change."""
+    """Adoption index, customer-thought rate and participation: now and over the waves."""
     points = [next((r.measures for r in h.rows if r.is_company), None) for h in history]
     series = {
         _("Adoption index"): [p.adoption_index if p else None for p in points],
@@ -747,17 +758,14 @@ def company_cards(history: Sequence[Heatmap]) -> None:
         if not known:
             column.metric(label, "—")
             continue
-        delta = known[-1] - known[-2] if len(known) > 1 else None
+        # no week-to-week delta: one wave's step is mostly noise; trends are told below
         column.metric(
             label,
             format_number(known[-1]),
-            delta=None
-            if delta is None
-            else f"{'+' if delta >= 0 else ''}{format_number(delta, 1)}",
             chart_data=known,
             chart_type="line",
             border=True,
-            help=_("Latest wave, its trend over the waves and the change since the previous one."),
+            help=_("Latest wave and its course over the waves."),
         )
 
 

@@ -81,7 +81,8 @@ def test_hr_writes_a_campaign_and_reads_its_analytics(full_demo: tuple[str, str]
     page.screenshot(path=ARTIFACTS / "campaign-analytics.png", full_page=True)
     body = page.get_by_test_id("stMain").inner_text()
     assert "By internal market" in body and "By department" in body
-    assert "the 95% interval" in body
+    # the demo's campaigns reach a handful of departments: an explicit verdict, no interval
+    assert "too few to tell" in body and "interval (" not in body
 
 
 def test_everyone_reads_our_direction(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]

@@ -147,6 +147,10 @@ def test_french_home_pulse_and_heatmap(server: tuple[str, str], page) -> None:  
     body = page.get_by_test_id("stMain").inner_text()
     for english in ("Adoption heatmap", "Drill-down", "Download CSV", "Colour shows"):
         assert english not in body
+    # the trend sentences and the drivers are French too
+    for english in ("What goes with the outcome", "beyond chance", "over the last"):
+        assert english not in body
+    assert "Ce qui va de pair avec le résultat" in body and "dernières vagues" in body
 
 
 def test_a_deep_link_as_the_first_request_of_a_fresh_server_meets_the_gate(
