@@ -298,14 +298,16 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
             session=s, actor=SYSTEM, campaign_id=mission.id, k=5
         )
     understanding = report.readings[0]
-    assert understanding.lift is not None and understanding.lift.estimate > 0
-    # the small demo targets one department: no interval, an explicit verdict
-    assert understanding.lift.too_few
-    # handed over at the precision the sentence shows (0.1 point)
-    assert understanding.lift.estimate == round(understanding.lift.estimate, 3)
+    # the small demo reaches one department, and few untargeted ones are shown in both waves
+    # once suppression protects every remainder: never an interval, an explicit verdict
     sentence = campaign_analytics.lift_sentence(understanding)
-    assert sentence.startswith("Understanding rose") and "too few to tell" in sentence
     assert "interval" not in sentence
+    if understanding.lift is None:
+        assert sentence.startswith("Not enough comparable groups to measure understanding")
+    else:
+        assert understanding.lift.too_few and "too few to tell" in sentence
+        # handed over at the precision the sentence shows (0.1 point)
+        assert understanding.lift.estimate == round(understanding.lift.estimate, 3)
     # with enough departments the interval is read out, and never concluded while live
     from tests.test_lift import FIXED
 
@@ -318,7 +320,7 @@ def test_demo_campaign_lift_reads_as_a_sentence(demo_url: str) -> None:
         french = campaign_analytics.lift_sentence(enough)
         few = campaign_analytics.lift_sentence(understanding)
     assert "l’intervalle à 95\u00a0% (de " in french, french
-    assert "trop peu" in few, few
+    assert ("trop peu" in few) if understanding.lift else ("assez de groupes" in few), few
 
 
 def test_our_direction_lists_only_campaigns_that_reached_the_reader(
