@@ -132,7 +132,10 @@ def run_import(
         bar.progress(min(done / total, 1.0) if total else 1.0)
 
     try:
-        with unit_of_work(engine()) as session:
+        with (
+            people_import.one_import_at_a_time(engine(), dry_run=dry_run),
+            unit_of_work(engine()) as session,
+        ):
             report = people_import.import_people(
                 session=session,
                 actor=current_actor(),
