@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from tqdm import tqdm
 
-from engagement import failures
+from engagement import exports, failures
 from engagement.authz import GRANTABLE_ROLES, SYSTEM, role_label
 from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
@@ -237,7 +237,9 @@ def _cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
                 print(_("No roles granted yet."))
             for row in rows:
                 scope = f"  [{'; '.join(row.departments)}]" if row.departments else ""
-                print(f"{row.email}\t{role_label(row.role)}\t{format_date(row.granted_at)}{scope}")
+                # redirected to a file and opened in a spreadsheet, no cell runs as a formula
+                cells = (row.email, role_label(row.role), format_date(row.granted_at) + scope)
+                print("\t".join(str(exports.neutralise(c)) for c in cells))
             return 0
         dept_ids = [find_department(session, ref).id for ref in args.department]
         service = role_service.grant_role if args.action == "grant" else role_service.revoke_role

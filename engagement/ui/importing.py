@@ -11,6 +11,7 @@ from engagement.i18n import N_, _, format_number, ngettext
 from engagement.people_import.mapping import CHOICES, field_label
 from engagement.services import people_import
 from engagement.services.people_import import ImportPreview
+from engagement.ui import downloads
 from engagement.ui.context import current_actor, engine
 
 MAP_KEY = "import.map."
@@ -111,7 +112,7 @@ def problem_table(problems: list[ImportProblem]) -> None:
         )
         st.download_button(
             _("Download every problem (CSV)"),
-            frame.to_csv(index=False).encode("utf-8-sig"),
+            downloads.problems_csv(problems),
             file_name="import-problems.csv",
             mime="text/csv",
             on_click="ignore",
