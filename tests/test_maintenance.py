@@ -53,9 +53,12 @@ def test_sqlite_path_only_for_sqlite_files() -> None:
 
 def test_a_held_job_lock_refuses_a_second_holder(tmp_path: Path) -> None:
     db = tmp_path / "v.db"
-    with file_lock(db, "demo", wait=False, label="demo build"):
-        with pytest.raises(AlreadyRunning), file_lock(db, "demo", wait=False, label="x"):
-            pass
+    with (
+        file_lock(db, "demo", wait=False, label="demo build"),
+        pytest.raises(AlreadyRunning),
+        file_lock(db, "demo", wait=False, label="x"),
+    ):
+        pass
     with file_lock(db, "demo", wait=False):  # released at the end
         pass
 
@@ -63,9 +66,11 @@ def test_a_held_job_lock_refuses_a_second_holder(tmp_path: Path) -> None:
 def test_exclusive_on_the_databases(database_url: str) -> None:
     engine = get_engine(database_url)
     with exclusive(engine, "import-people", "import"):
-        with pytest.raises(AlreadyRunning, match="Another import is running"):
-            with exclusive(engine, "import-people", "import"):
-                pass
+        with (
+            pytest.raises(AlreadyRunning, match="Another import is running"),
+            exclusive(engine, "import-people", "import"),
+        ):
+            pass
         with exclusive(engine, "demo", "demo build"):  # another job is not held up
             pass
     with exclusive(engine, "import-people", "import"):
