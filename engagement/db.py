@@ -12,16 +12,20 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from engagement import PROJECT_DIR
 from engagement.config import DatabaseTimeouts
 from engagement.maintenance import file_lock, sqlite_path
+from engagement.text_rules import check_flush
 
 MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 # An arbitrary constant: replicas starting together take turns to migrate PostgreSQL.
 _MIGRATION_LOCK_ID = 0x56495241
 DEFAULT_TIMEOUTS = DatabaseTimeouts()
+# the domain judges every string before the database sees it, on SQLite as on PostgreSQL
+event.listen(OrmSession, "before_flush", check_flush)
 
 
 def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:

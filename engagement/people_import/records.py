@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from engagement.errors import ImportProblem
+from engagement import text_rules
+from engagement.errors import ImportProblem, InvalidInput
 from engagement.i18n import _
 from engagement.people_import import values
 from engagement.people_import.mapping import EXTRA, ColumnMap
@@ -52,10 +53,22 @@ class _RowReader:
 
     def __init__(self, row: Row, headers: list[str], columns: ColumnMap, orders: dict[str, str]):
         self.row = row
-        self.cells = dict(zip(headers, row.cells, strict=True))
         self.columns = columns
         self.orders = orders
         self.problems: list[ImportProblem] = []
+        self.cells = {
+            header: self._clean(header, cell)
+            for header, cell in zip(headers, row.cells, strict=True)
+        }
+
+    def _clean(self, header: str, cell: str) -> str:
+        """A cell through the domain's text rule: NFC, nothing hidden, no control character
+        (a refused cell is a problem of its line, and reads as empty from then on)."""
+        try:
+            return text_rules.clean_text(cell, field=_("This value"), multiline=True)
+        except InvalidInput as exc:
+            self.problems.append(ImportProblem(self.row.line, header, str(exc)))
+            return ""
 
     def text(self, field_name: str, limit_of: str | None = None) -> str:
         column = self.columns.column_of(field_name)

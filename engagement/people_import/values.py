@@ -126,9 +126,18 @@ def parse_years(value: str) -> int:
     return years
 
 
+EMAIL_MAX = 320  # the directory's column (RFC 5321 allows 64 + 1 + 255)
+
+
 def parse_email(value: str) -> str:
     """A valid-looking email, lower-case (emails are compared case-insensitively)."""
     email = value.strip().lower()
+    if len(email) > EMAIL_MAX:  # before the pattern, and without quoting it whole
+        raise BadValue(
+            _("This email has {n} characters; the most allowed is {limit}: shorten it.").format(
+                n=len(email), limit=EMAIL_MAX
+            )
+        )
     if not _EMAIL.match(email):
         raise BadValue(
             _("“{value}” is not an email address: write it as name@company.com.").format(
