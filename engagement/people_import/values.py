@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from engagement.i18n import _
+from engagement.i18n import _, format_number
 
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$")
@@ -135,7 +135,7 @@ def parse_email(value: str) -> str:
     if len(email) > EMAIL_MAX:  # before the pattern, and without quoting it whole
         raise BadValue(
             _("This email has {n} characters; the most allowed is {limit}: shorten it.").format(
-                n=len(email), limit=EMAIL_MAX
+                n=format_number(len(email)), limit=format_number(EMAIL_MAX)
             )
         )
     if not _EMAIL.match(email):

@@ -34,6 +34,7 @@ from engagement.names import clean_texts as clean_language_texts
 from engagement.pillars import Pillar
 from engagement.privacy import participant_token
 from engagement.services.directory import load_nodes
+from engagement.text_rules import clean_text
 
 BODY_MIN = 10
 ANONYMOUS_POOL_MIN = 10
@@ -134,7 +135,7 @@ def post_item(
         item_kind = ItemKind(kind)
     except ValueError:
         raise InvalidInput(_("Choose a question or an objection.")) from None
-    text = body.strip()
+    text = clean_text(body, field=_("Your text"), multiline=True)
     if len(text) < BODY_MIN:
         raise InvalidInput(
             _("Write at least {n} characters so that others understand you.").format(n=BODY_MIN)

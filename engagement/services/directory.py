@@ -14,11 +14,13 @@ from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotFound
 from engagement.i18n import LANGUAGES, _
 from engagement.models import Department, Employee, ManagerScope, RoleGrant
+from engagement.text_rules import clean_text
 
 
 def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively: we keep them lower-case and trimmed."""
-    return email.strip().lower()
+    """Emails are compared case-insensitively: we keep them lower-case and trimmed (and,
+    like any text, without control characters: PostgreSQL cannot even look up a NUL)."""
+    return clean_text(email, field=_("The email")).lower()
 
 
 def load_nodes(session: Session) -> list[org_tree.Node]:
