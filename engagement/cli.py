@@ -27,6 +27,7 @@ from engagement.i18n import _, format_date, ngettext, set_language
 from engagement.maintenance import exclusive
 from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
+from engagement.people_import.reader import read_file
 from engagement.services import markets, pulses, reports
 from engagement.services import people_import as import_service
 from engagement.services import roles as role_service
@@ -268,12 +269,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def _cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(
-            _("Cannot read {file}: {reason}.").format(file=args.file, reason=exc.strerror)
-        ) from None
+    data = read_file(path)  # refused by size before it is read
     mapping = _mapping(args.map)
     migrate(settings.database_url, settings.timeouts)
     # the steps are rows checked, then rows written: a percentage says it best
