@@ -203,22 +203,31 @@ def describe(error: BaseException) -> Failure:
 RETRY_DELAYS: tuple[float, ...] = (0.1, 0.3, 0.8, 1.6, 3.2)
 
 
+# and no more than this in all (a hung server costs a connect timeout per attempt)
+RETRY_BUDGET = 12.0
+
+
 def retry_transient(
     action: Callable[[], T],
     *,
     delays: tuple[float, ...] = RETRY_DELAYS,
+    budget: float = RETRY_BUDGET,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Run an idempotent action, again after each transient fault (with backoff).
+    """Run an idempotent action, again after each transient fault (with backoff), within
+    `budget` seconds.
 
     Only for actions that may safely run twice: each attempt must be its own unit of work,
     and a second run after a first that did commit must change nothing (an answer is keyed
     by its participation token)."""
+    started = time.monotonic()
     for delay in delays:
         try:
             return action()
         except sa_exc.SQLAlchemyError as error:
             if kind_of(error) not in TRANSIENT:
+                raise
+            if time.monotonic() - started + delay > budget:
                 raise
             LOG.warning(
                 "virage retry kind=%s sqlstate=%s in %.1fs",
