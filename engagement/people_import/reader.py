@@ -21,7 +21,7 @@ DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """The cells of one record and the file line it starts on (the header is line 1)."""
 

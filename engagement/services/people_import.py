@@ -147,6 +147,7 @@ def import_people(
             progress(done, steps)
 
     orders = date_orders(table, columns)
+    # the rows are consumed into records (the peak memory of an import at the size limit)
     records, problems = read_records(table, columns, orders)
     directory = load_directory(session)
     me = next((p for p in directory.people.values() if p.id == actor.employee_id), None)
