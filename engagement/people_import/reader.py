@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,16 @@ def _headers(raw: list[str]) -> list[str]:
     return out
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings (\\n, \\r\\n or \\r), one at a time: io.StringIO
+    would first copy the whole text at four bytes a character."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
 def _rows(reader: Any) -> Iterator[list[str]]:
     """The reader's rows; a value over the csv module's limit is refused with its line."""
     while True:
@@ -173,7 +184,7 @@ def read_table(data: bytes) -> Table:
             _("This does not look like a text file: export the people as CSV and try again.")
         )
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     headers: list[str] | None = None
     rows: list[Row] = []
     problems: list[ImportProblem] = []
