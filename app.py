@@ -5,5 +5,6 @@ import streamlit as st
 from engagement import ui
 
 st.set_page_config(page_title="Virage", page_icon=ui.PAGE_ICON, layout="wide")
-actor = ui.sign_in_gate()
-ui.navigation(actor).run()
+with ui.failures_shown():  # one failure path: Virage's own message, never a trace
+    actor = ui.sign_in_gate()
+    ui.navigation(actor).run()

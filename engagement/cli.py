@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,14 +17,17 @@ from sqlalchemy import func
 from sqlmodel import select
 from tqdm import tqdm
 
+from engagement import exports, failures
 from engagement.authz import GRANTABLE_ROLES, SYSTEM, role_label
 from engagement.config import Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.demo import build_demo_company
-from engagement.errors import ImportRejected, InvalidInput, NotFound, VirageError
+from engagement.errors import ImportRejected, InvalidInput, NotFound
 from engagement.i18n import _, format_date, format_number, ngettext, set_language
+from engagement.maintenance import exclusive
 from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
+from engagement.people_import.reader import read_file
 from engagement.services import markets, pulses, reports
 from engagement.services import people_import as import_service
 from engagement.services import roles as role_service
@@ -168,15 +172,15 @@ def _import_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
-    migrate(settings.database_url)
+    migrate(settings.database_url, settings.timeouts)
     print(_("Database is up to date."))
     return 0
 
 
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    migrate(settings.database_url)
-    engine = get_engine(settings.database_url)
-    with unit_of_work(engine) as session:
+    migrate(settings.database_url, settings.timeouts)
+    engine = get_engine(settings.database_url, settings.timeouts)
+    with exclusive(engine, "demo", _("demo build")), unit_of_work(engine) as session:
         if args.if_empty and session.exec(select(func.count()).select_from(Department)).one():
             print(_("The database already holds a company; the demo was not loaded."))
             return 0
@@ -207,15 +211,15 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_tick(settings: Settings, _args: argparse.Namespace) -> int:
-    migrate(settings.database_url)
-    with unit_of_work(get_engine(settings.database_url)) as session:
+    migrate(settings.database_url, settings.timeouts)
+    with unit_of_work(get_engine(settings.database_url, settings.timeouts)) as session:
         opened = pulses.open_due_waves(session)
     print(ngettext("Opened {n} wave.", "Opened {n} waves.", opened).format(n=opened))
     return 0
 
 
 def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    with unit_of_work(get_engine(settings.database_url)) as session:
+    with unit_of_work(get_engine(settings.database_url, settings.timeouts)) as session:
         actor = actor_for_email(session=session, email=args.as_email) if args.as_email else SYSTEM
         wave_id = None
         if args.wave != "latest":
@@ -240,7 +244,7 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-AUDIT_FOUND = 4  # exit status: the audit pinned something
+AUDIT_FOUND = 8  # exit status: the audit pinned something (1–6 and 70 are failures)
 
 
 def _cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
@@ -306,7 +310,7 @@ def _cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
-    engine = get_engine(settings.database_url)
+    engine = get_engine(settings.database_url, settings.timeouts)
     with unit_of_work(engine) as session:
         if args.action == "list":
             rows = role_service.list_grants(session=session, actor=SYSTEM, email=args.email)
@@ -314,7 +318,9 @@ def _cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
                 print(_("No roles granted yet."))
             for row in rows:
                 scope = f"  [{'; '.join(row.departments)}]" if row.departments else ""
-                print(f"{row.email}\t{role_label(row.role)}\t{format_date(row.granted_at)}{scope}")
+                # redirected to a file and opened in a spreadsheet, no cell runs as a formula
+                cells = (row.email, role_label(row.role), format_date(row.granted_at) + scope)
+                print("\t".join(str(exports.neutralise(c)) for c in cells))
             return 0
         dept_ids = [find_department(session, ref).id for ref in args.department]
         service = role_service.grant_role if args.action == "grant" else role_service.revoke_role
@@ -343,14 +349,9 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def _cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(
-            _("Cannot read {file}: {reason}.").format(file=args.file, reason=exc.strerror)
-        ) from None
+    data = read_file(path)  # refused by size before it is read
     mapping = _mapping(args.map)
-    migrate(settings.database_url)
+    migrate(settings.database_url, settings.timeouts)
     # the steps are rows checked, then rows written: a percentage says it best
     bar = tqdm(
         desc=_("Importing"), bar_format="{l_bar}{bar}", disable=None, file=sys.stderr, leave=False
@@ -361,7 +362,11 @@ def _cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        with unit_of_work(get_engine(settings.database_url)) as session:
+        engine = get_engine(settings.database_url, settings.timeouts)
+        with (
+            import_service.one_import_at_a_time(engine, dry_run=args.dry_run),
+            unit_of_work(engine) as session,
+        ):
             report = import_service.import_people(
                 session=session,
                 actor=SYSTEM,
@@ -410,6 +415,8 @@ def _cmd_bench(_settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit status."""
     set_language(os.environ.get("LC_ALL") or os.environ.get("LANG") or "en")
+    # the one line printed below carries the log entry: no second copy from logging's fallback
+    logging.getLogger("virage").addHandler(logging.NullHandler())
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -424,6 +431,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "audit": _cmd_audit,
         }[args.command]
         return handler(settings, args)
-    except VirageError as exc:
-        print(_("Error: {message}").format(message=exc), file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        # the unit of work rolled back: nothing is half-written
+        print(_("Interrupted: nothing was changed by the unfinished step."), file=sys.stderr)
+        return 130
+    except Exception as exc:  # one failure path: one line, an exit status by kind
+        failure = failures.describe(exc)
+        line = failure.line()
+        if failure.error_id:  # the line is the log entry cron or systemd keeps
+            line = f"{line} [{failure.log}]"
+        print(_("Error: {message}").format(message=line), file=sys.stderr)
+        return failure.exit_status

@@ -75,6 +75,24 @@ SETTINGS: tuple[Setting, ...] = (
         "`virage-hr=hr,virage-leaders=leader,virage-admins=admin`. The roles are added for the "
         "session only, never stored; `manager` cannot be mapped (managers need departments).",
     ),
+    Setting(
+        "VIRAGE_DB_CONNECT_TIMEOUT",
+        "10",
+        "Seconds to wait for the database to accept a connection (PostgreSQL's connect_timeout) "
+        "before saying it cannot be reached.",
+    ),
+    Setting(
+        "VIRAGE_DB_STATEMENT_TIMEOUT",
+        "30",
+        "Seconds one statement may run on PostgreSQL (statement_timeout) before it is cancelled "
+        "and the action is refused with a clear message. 0 turns it off.",
+    ),
+    Setting(
+        "VIRAGE_DB_LOCK_TIMEOUT",
+        "10",
+        "Seconds to wait for a lock held by another writer: PostgreSQL's lock_timeout, SQLite's "
+        "busy timeout. Then the action is refused with a clear message.",
+    ),
 )
 SECRET_MIN_LENGTH = 32
 SECRET_MIN_BITS = 128
@@ -82,6 +100,15 @@ GENERATE_SECRET_COMMAND = 'python -c "import secrets; print(secrets.token_urlsaf
 # Roles an identity provider's claim may add: a manager also needs the departments they
 # manage, which only a grant (CLI or Roles page) records.
 MAPPABLE_ROLES: tuple[Role, ...] = (Role.HR, Role.LEADER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long Virage waits for the database, in seconds (0: no statement timeout)."""
+
+    connect: int = 10
+    statement: int = 30
+    lock: int = 10
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,7 @@ class Settings:
     secret_key: str = field(repr=False, default="")
     role_claim: str = ""  # the ID-token claim that lists groups, "" when roles are not mapped
     role_map: tuple[tuple[str, Role], ...] = ()  # (claim value, role) pairs
+    timeouts: DatabaseTimeouts = DatabaseTimeouts()
 
     @property
     def is_production(self) -> bool:
@@ -112,7 +140,7 @@ def _sqlite_url(url: str) -> str:
     path = Path(url[len(prefix) :])
     if not path.is_absolute():
         path = PROJECT_DIR / path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # answers are not for every user
     return prefix + str(path)
 
 
@@ -161,6 +189,34 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         secret_key=secret,
         role_claim=claim,
         role_map=_role_map(claim, env.get("VIRAGE_ROLE_MAP", "").strip()),
+        timeouts=_timeouts(env),
+    )
+
+
+def _seconds(env: os._Environ[str] | dict[str, str], name: str, *, least: int) -> int:
+    raw = env.get(name, "").strip() or _default(name)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(
+            _("{name} must be a whole number of seconds, not “{value}”.").format(
+                name=name, value=raw
+            )
+        ) from None
+    if not least <= value <= 3600:
+        raise ConfigurationError(
+            _("{name} is {value}; use between {least} and 3600 seconds.").format(
+                name=name, value=value, least=least
+            )
+        )
+    return value
+
+
+def _timeouts(env: os._Environ[str] | dict[str, str]) -> DatabaseTimeouts:
+    return DatabaseTimeouts(
+        connect=_seconds(env, "VIRAGE_DB_CONNECT_TIMEOUT", least=1),
+        statement=_seconds(env, "VIRAGE_DB_STATEMENT_TIMEOUT", least=0),
+        lock=_seconds(env, "VIRAGE_DB_LOCK_TIMEOUT", least=1),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engagement.i18n import format_number, ngettext
+from engagement.i18n import _, format_number, ngettext
 
 
 class VirageError(Exception):
@@ -25,6 +25,18 @@ class NotFound(VirageError):
 
 class InvalidInput(VirageError):
     """The input cannot be accepted as given."""
+
+
+class AlreadyRunning(VirageError):
+    """The same maintenance job (a demo build, an import) is running on this database."""
+
+    def __init__(self, job: str) -> None:
+        self.job = job
+        super().__init__(
+            _(
+                "Another {job} is running on this database: wait until it ends, then try again."
+            ).format(job=job or _("maintenance job"))
+        )
 
 
 @dataclass(frozen=True, order=True)

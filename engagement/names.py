@@ -14,14 +14,35 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from engagement.errors import InvalidInput
-from engagement.i18n import LANGUAGES, display_name
+from engagement.i18n import LANGUAGES, _, display_name, language_label
+from engagement.text_rules import clean_name, clean_text
 
 NAME_MAX = 120
 
 
 def clean_names(names: Mapping[str, str]) -> dict[str, str]:
-    """The names in the supported languages, trimmed, leaving out the empty ones."""
-    out = {lang: (names.get(lang) or "").strip() for lang in LANGUAGES}
+    """The names in the supported languages, through the domain's text rule (NFC, nothing
+    hidden, a visible character), leaving out the empty ones."""
+    out = {
+        lang: clean_name(
+            names.get(lang),
+            field=_("The name in {language}").format(language=language_label(lang)),
+        )
+        for lang in LANGUAGES
+    }
+    return {lang: text for lang, text in out.items() if text}
+
+
+def clean_texts(texts: Mapping[str, str]) -> dict[str, str]:
+    """Texts per language (descriptions), through the domain's text rule, lines allowed."""
+    out = {
+        lang: clean_text(
+            texts.get(lang),
+            field=_("The text in {language}").format(language=language_label(lang)),
+            multiline=True,
+        )
+        for lang in LANGUAGES
+    }
     return {lang: text for lang, text in out.items() if text}
 
 

@@ -6,6 +6,7 @@ from engagement import ui
 from engagement.i18n import _
 from engagement.services import audit
 from engagement.ui import audit as view
+from engagement.ui import downloads
 
 actor = ui.guard(__file__)
 st.title(_("Audit log"))
@@ -28,4 +29,10 @@ if not page.rows:
     st.stop()
 st.caption(view.caption(page))
 view.table(page.rows)
+downloads.csv_download(
+    _("Download these entries (CSV)"),
+    downloads.audit_csv(page.rows),
+    file_name="virage-audit-log.csv",
+    key="audit.csv",
+)
 view.details(page.rows)

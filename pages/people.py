@@ -5,7 +5,7 @@ import streamlit as st
 from engagement import ui
 from engagement.i18n import _
 from engagement.services import directory
-from engagement.ui import render
+from engagement.ui import downloads, render
 
 actor = ui.guard(__file__)
 st.title(_("People & org"))
@@ -30,5 +30,11 @@ with people_tab:
     st.caption(render.count_caption(len(page.rows), page.total))
     if page.rows:
         render.employee_table(page.rows)
+        downloads.csv_download(
+            _("Download these people (CSV)"),
+            downloads.employees_csv(page.rows),
+            file_name="virage-people.csv",
+            key="people.csv",
+        )
     else:
         st.info(_("No one matches these filters. Clear a filter to see more people."))

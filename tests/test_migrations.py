@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import UTC, date, datetime
 
+import pytest
 from alembic import command
 from alembic.util.exc import CommandError
-from sqlalchemy import JSON, Boolean, Date, DateTime, column, insert, inspect, table
+from sqlalchemy import JSON, Boolean, Date, DateTime, column, insert, inspect, table, text
 from sqlmodel import Session, SQLModel, select
 
-from engagement.db import alembic_config, get_engine, migrate
+from engagement.db import alembic_config, get_engine, migrate, unit_of_work
+from engagement.downgrades import DowngradeRefused
 from engagement.models import Employee, Market, Pulse
+from engagement.services import audit
 
 
 def test_no_drift_between_models_and_migrations(database_url: str) -> None:
@@ -115,7 +119,15 @@ def test_0010_gives_existing_markets_and_pulses_their_name_in_english(sqlite_url
         ):
             s.exec(select(Market).where(Market.name == name)).one().descriptions = texts
         s.commit()
-    # and back: the columns go, the rows stay, each with its English description, else French
+    # and back: refused while a French description would be lost (nothing changes)...
+    with pytest.raises(DowngradeRefused, match="below migration 0010 would delete names"):
+        command.downgrade(cfg, "0009")
+    assert "descriptions" in {
+        c["name"] for c in inspect(get_engine(sqlite_url)).get_columns("market")
+    }
+    # ...and when forced: the columns go, the rows stay, each with its English description,
+    # else French
+    cfg.cmd_opts = argparse.Namespace(x=["drop_data=yes"])
     command.downgrade(cfg, "0009")
     columns = {c["name"] for c in inspect(get_engine(sqlite_url)).get_columns("market")}
     assert not {"names", "descriptions"} & columns
@@ -162,3 +174,17 @@ def test_0013_stores_earlier_emails_in_the_form_sign_in_compares(database_url: s
     with Session(get_engine(database_url)) as s:
         stored = dict(s.exec(select(Employee.external_id, Employee.email)).all())
     assert stored == people | {"E1": "olivier.roy@acme.test"}
+
+
+def test_a_downgrade_that_would_drop_rows_refuses_and_changes_nothing(sqlite_url: str) -> None:
+    with unit_of_work(get_engine(sqlite_url)) as s:
+        audit.record(s, actor="hr@x.test", action="role.grant", target="someone")
+    cfg = alembic_config(sqlite_url)
+    with pytest.raises(DowngradeRefused, match="would delete the rows of auditentry"):
+        command.downgrade(cfg, "base")
+    # 0010 and 0009 held nothing to lose and went; 0004 refused before changing anything,
+    # and the audit entry is still there
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM auditentry")).scalar() == 1
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() >= "0004"
+    migrate(sqlite_url)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from engagement.errors import ImportProblem, InvalidInput
 from engagement.i18n import _, format_number
 
 MAX_BYTES = 20 * 1024 * 1024
+# no HR export needs more; the Import page draws a choice per column
+MAX_COLUMNS = 200
+# the csv module's own limit on one value (131,072 characters): past it, a clear refusal
+MAX_FIELD = csv.field_size_limit()
 DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """The cells of one record and the file line it starts on (the header is line 1)."""
 
@@ -62,7 +70,10 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
 
     def score(delimiter: str) -> tuple[bool, float, int]:
-        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(r)]
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(r)]
+        except csv.Error:  # a value over the limit: the read itself says where
+            return (False, 0.0, 0)
         if not rows:
             return (False, 0.0, 0)
         width = len(rows[0])
@@ -92,6 +103,32 @@ def _check_bytes(data: bytes) -> None:
         )
 
 
+def read_file(path: Path) -> bytes:
+    """The bytes of an export on disk, refused by size before they are read: the size the file
+    system states first, then at most one byte past the limit (a pipe or /dev/zero has no
+    size)."""
+    try:
+        if path.is_file():
+            _check_size(path.stat().st_size)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(
+            _("Cannot read {file}: {reason}.").format(file=str(path), reason=exc.strerror)
+        ) from None
+    _check_size(len(data))
+    return data
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise InvalidInput(
+            _("The file is over {limit} MB. Split it or remove columns.").format(
+                limit=format_number(MAX_BYTES // 1024 // 1024)
+            )
+        )
+
+
 def _headers(raw: list[str]) -> list[str]:
     """Trimmed header names; blank ones get a name, repeated ones a number, so each is a key."""
     out: list[str] = []
@@ -107,6 +144,33 @@ def _headers(raw: list[str]) -> list[str]:
     return out
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings (\\n, \\r\\n or \\r), one at a time: io.StringIO
+    would first copy the whole text at four bytes a character."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a value over the csv module's limit is refused with its line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise InvalidInput(
+                _(
+                    "Line {line} holds a value of more than {limit} characters (or a quote "
+                    "that is never closed): shorten it or close the quote."
+                ).format(line=format_number(reader.line_num), limit=format_number(MAX_FIELD))
+            ) from None
+        yield cells
+
+
 def read_table(data: bytes) -> Table:
     """Decode and split a CSV/TSV export; blank lines are skipped, short rows padded.
 
@@ -120,16 +184,23 @@ def read_table(data: bytes) -> Table:
             _("This does not look like a text file: export the people as CSV and try again.")
         )
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     headers: list[str] | None = None
     rows: list[Row] = []
     problems: list[ImportProblem] = []
     next_line = 1
-    for cells in reader:
+    for cells in _rows(reader):
         line, next_line = next_line, reader.line_num + 1
         if not any(c.strip() for c in cells):
             continue
         if headers is None:
+            if len(cells) > MAX_COLUMNS:
+                raise InvalidInput(
+                    _(
+                        "The file has {n} columns; an import takes at most {limit}. Export only "
+                        "the columns Virage needs (id, name, email, department, …)."
+                    ).format(n=format_number(len(cells)), limit=format_number(MAX_COLUMNS))
+                )
             headers = _headers(cells)
             continue
         if len(cells) > len(headers):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from engagement.errors import ImportProblem
+from engagement import text_rules
+from engagement.errors import ImportProblem, InvalidInput
 from engagement.i18n import _
 from engagement.people_import import values
 from engagement.people_import.mapping import EXTRA, ColumnMap
@@ -26,7 +28,7 @@ MAX_LENGTH = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands of them per import: no per-record dict
 class Record:
     """One person as the file describes them (fields whose column is missing keep defaults)."""
 
@@ -52,10 +54,22 @@ class _RowReader:
 
     def __init__(self, row: Row, headers: list[str], columns: ColumnMap, orders: dict[str, str]):
         self.row = row
-        self.cells = dict(zip(headers, row.cells, strict=True))
         self.columns = columns
         self.orders = orders
         self.problems: list[ImportProblem] = []
+        self.cells = {
+            header: self._clean(header, cell)
+            for header, cell in zip(headers, row.cells, strict=True)
+        }
+
+    def _clean(self, header: str, cell: str) -> str:
+        """A cell through the domain's text rule: NFC, nothing hidden, no control character
+        (a refused cell is a problem of its line, and reads as empty from then on)."""
+        try:
+            return text_rules.clean_text(cell, field=_("This value"), multiline=True)
+        except InvalidInput as exc:
+            self.problems.append(ImportProblem(self.row.line, header, str(exc)))
+            return ""
 
     def text(self, field_name: str, limit_of: str | None = None) -> str:
         column = self.columns.column_of(field_name)
@@ -133,9 +147,10 @@ class _RowReader:
             external_id=external_id,
             email=self.parsed("email", values.parse_email),
             name=name[: MAX_LENGTH["name"]],
-            department=self.department(),
-            location=self.text("location") or None,
-            job_family=self.text("job_family") or None,
+            # a few hundred distinct values over many rows: one string each
+            department=tuple(sys.intern(part) for part in self.department()),
+            location=_interned(self.text("location")),
+            job_family=_interned(self.text("job_family")),
             level=self.parsed("level", values.parse_level),
             hire_date=self.parsed("hire_date", self._date),
             years=self.parsed("years_at_company", values.parse_years),
@@ -152,6 +167,10 @@ class _RowReader:
     def _date(self, raw: str) -> date:
         column = self.columns.column_of("hire_date") or ""
         return values.parse_date(raw, self.orders.get(column, values.DAY_FIRST))
+
+
+def _interned(text: str) -> str | None:
+    return sys.intern(text) if text else None
 
 
 def file_problems(columns: ColumnMap) -> list[ImportProblem]:
@@ -198,10 +217,18 @@ def read_records(
     orders: dict[str, str],
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Record], list[ImportProblem]]:
-    """Every row as a record, and every problem found in single cells or rows."""
+    """Every row as a record, and every problem found in single cells or rows.
+
+    The table's rows are consumed: each row is let go once its record is made, so an import
+    never holds a file's cells and its records whole at once."""
     problems = [*table.problems, *file_problems(columns)]
     records: list[Record] = []
-    for i, row in enumerate(table.rows, start=1):
+    rows = table.rows
+    rows.reverse()  # popped from the end, in file order
+    i = 0
+    while rows:
+        row = rows.pop()
+        i += 1
         reader = _RowReader(row, table.headers, columns, orders)
         records.append(reader.record(i))
         problems.extend(reader.problems)

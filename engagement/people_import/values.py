@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from engagement.emails import normalize_email
-from engagement.i18n import _
+from engagement.i18n import _, format_number
 
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$")
@@ -127,8 +127,17 @@ def parse_years(value: str) -> int:
     return years
 
 
+EMAIL_MAX = 320  # the directory's column (RFC 5321 allows 64 + 1 + 255)
+
+
 def parse_email(value: str) -> str:
     """A valid-looking email in the directory's form (`engagement.emails.normalize_email`)."""
+    if len(value.strip()) > EMAIL_MAX:  # before the pattern, and without quoting it whole
+        raise BadValue(
+            _("This email has {n} characters; the most allowed is {limit}: shorten it.").format(
+                n=format_number(len(value.strip())), limit=format_number(EMAIL_MAX)
+            )
+        )
     email = normalize_email(value)
     if not _EMAIL.match(email):
         raise BadValue(

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import InvalidInput, NotAllowed, NotFound
-from engagement.i18n import LANGUAGES, N_, _, localized, normalize_language
+from engagement.i18n import N_, _, localized, normalize_language
 from engagement.models import Campaign, Employee
 from engagement.models.campaigns import CampaignAudience
 from engagement.models.voice import (
@@ -30,9 +30,11 @@ from engagement.models.voice import (
     ItemKind,
     ItemStatus,
 )
+from engagement.names import clean_texts as clean_language_texts
 from engagement.pillars import Pillar
 from engagement.privacy import participant_token
 from engagement.services.directory import load_nodes
+from engagement.text_rules import clean_text
 
 BODY_MIN = 10
 ANONYMOUS_POOL_MIN = 10
@@ -76,11 +78,7 @@ def find_item(session: Session, item_id: str) -> BoardItem:
 
 def clean_texts(texts: dict[str, str], limit: int) -> dict[str, str]:
     """Per-language texts trimmed, empty languages dropped; at least one, none too long."""
-    cleaned = {
-        lang: (texts.get(lang) or "").strip()
-        for lang in LANGUAGES
-        if (texts.get(lang) or "").strip()
-    }
+    cleaned = clean_language_texts(texts)
     if not cleaned:
         raise InvalidInput(_("Write it in English or in French (or both)."))
     for text in cleaned.values():
@@ -137,7 +135,7 @@ def post_item(
         item_kind = ItemKind(kind)
     except ValueError:
         raise InvalidInput(_("Choose a question or an objection.")) from None
-    text = body.strip()
+    text = clean_text(body, field=_("Your text"), multiline=True)
     if len(text) < BODY_MIN:
         raise InvalidInput(
             _("Write at least {n} characters so that others understand you.").format(n=BODY_MIN)

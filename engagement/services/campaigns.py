@@ -37,6 +37,7 @@ from engagement.pillars import Pillar
 from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot
 from engagement.services.modules import passed_all
+from engagement.text_rules import clean_text
 
 TITLE_MAX, MESSAGE_MAX = 160, 10_000
 AUTHORS = (Role.HR, Role.LEADER)
@@ -59,7 +60,10 @@ class CampaignDraft:
 
 
 def _clean(texts: dict[str, str], limit: int, what: str) -> dict[str, str]:
-    out = {lang: (texts.get(lang) or "").strip() for lang in LANGUAGES}
+    out = {
+        lang: clean_text(texts.get(lang), field=what.capitalize(), multiline=True)
+        for lang in LANGUAGES
+    }
     if any(len(t) > limit for t in out.values()):
         raise InvalidInput(_("The {what} is limited to {n} characters.").format(what=what, n=limit))
     return {lang: t for lang, t in out.items() if t}

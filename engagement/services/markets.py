@@ -36,6 +36,7 @@ from engagement.names import (
     all_names,
     canonical_name,
     clean_names,
+    clean_texts,
     refuse_clash,
     sort_key,
 )
@@ -344,7 +345,7 @@ def save_market(
     """
     require_role(actor, Role.HR)
     names = clean_names({"en": name} if names is None else names)
-    descriptions = clean_names({"en": description} if descriptions is None else descriptions)
+    descriptions = clean_texts({"en": description} if descriptions is None else descriptions)
     if not names:
         raise InvalidInput(_("Give the market a name in English or in French."))
     _check_lengths(names, descriptions)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import ImportProblem, ImportRejected
 from engagement.i18n import _, format_number
+from engagement.maintenance import exclusive
 from engagement.models import PeopleImport
 from engagement.people_import import mapping as columns_
 from engagement.people_import.apply import apply_plan, load_directory
@@ -52,6 +56,15 @@ class ImportReport:
     full: bool
     dry_run: bool
     notes: list[str]
+
+
+def one_import_at_a_time(engine: Engine, *, dry_run: bool) -> AbstractContextManager[None]:
+    """Hold the import lock of this database: a second import is told another is running
+    (two at once would each check the file against a directory the other is changing). A
+    dry run writes nothing and needs no lock."""
+    if dry_run:
+        return contextlib.nullcontext()
+    return exclusive(engine, "import-people", _("import of people"))
 
 
 def _read(data: bytes, mapping: Mapping[str, str] | None) -> tuple[Table, ColumnMap]:
@@ -134,6 +147,7 @@ def import_people(
             progress(done, steps)
 
     orders = date_orders(table, columns)
+    # the rows are consumed into records (the peak memory of an import at the size limit)
     records, problems = read_records(table, columns, orders)
     directory = load_directory(session)
     me = next((p for p in directory.people.values() if p.id == actor.employee_id), None)

@@ -40,6 +40,7 @@ from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, d
 from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot, wave_launch_reason
 from engagement.services.pulse_answers import insert_once, write_response
+from engagement.text_rules import check_date, clean_text
 
 COMMENT_MAX = 2000
 
@@ -137,11 +138,17 @@ def open_due_waves(session: Session, today: date | None = None) -> int:
         number = int(last or 0) + 1
         if pulse.cadence == Cadence.ONCE.value and number > 1:
             continue
-        # catch up to the current occurrence only: a window that already closed is skipped
-        while wave_opening(pulse, number + 1) <= today and pulse.cadence != Cadence.ONCE.value:
-            number += 1
-        opens = wave_opening(pulse, number)
-        if opens <= today <= opens + timedelta(days=max(pulse.open_days, 1) - 1):
+        try:
+            # catch up to the current occurrence only: a window that already closed is skipped
+            while wave_opening(pulse, number + 1) <= today and pulse.cadence != Cadence.ONCE.value:
+                number += 1
+            opens = wave_opening(pulse, number)
+            closes = opens + timedelta(days=max(pulse.open_days, 1) - 1)
+        except (OverflowError, ValueError):
+            # a schedule past the calendar's end (a start in year 9999, stored before the
+            # domain checked dates) has no wave to open; the other pulses still open theirs
+            continue
+        if opens <= today <= closes:
             exists = session.exec(
                 select(Wave.id).where(Wave.pulse_id == pulse.id, Wave.number == number)
             ).first()
@@ -226,7 +233,15 @@ def create_pulse(
         session, {"en": draft.name} if draft.names is None else draft.names, None
     )
     name = canonical_name(names)
-    custom = [c for c in draft.custom or [] if c.text_en.strip() or c.text_fr.strip()]
+    custom = [
+        CustomQuestion(
+            clean_text(c.text_en, field=_("A question in English")),
+            clean_text(c.text_fr, field=_("A question in French")),
+            c.dimension,
+        )
+        for c in draft.custom or []
+    ]
+    custom = [c for c in custom if c.text_en or c.text_fr]
     if not draft.item_ids and not custom:
         raise InvalidInput(_("Choose at least one question."))
     for question in custom:
@@ -242,6 +257,7 @@ def create_pulse(
         raise InvalidInput(_("Unknown cadence: {value}.").format(value=draft.cadence)) from None
     if not 1 <= draft.open_days <= 31:
         raise InvalidInput(_("A wave stays open between 1 and 31 days."))
+    check_date(draft.start_date, field=_("The first wave's date"))
     pulse = Pulse(
         name=name,
         names=names,
@@ -454,7 +470,7 @@ def submit_response(
         if item_id not in asked:
             raise InvalidInput(_("That question is not part of this pulse."))
         checked[item_id] = _check_value(asked[item_id], value)
-    text = (comment or "").strip() or None
+    text = clean_text(comment, field=_("Your comment"), multiline=True, limit=COMMENT_MAX) or None
     if text and not allow_comment:
         raise InvalidInput(_("This pulse does not take comments."))
     if text and len(text) > COMMENT_MAX:

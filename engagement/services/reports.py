@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.errors import NotAllowed, NotFound
+from engagement.exports import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: was here)
 from engagement.i18n import _, display_name
 from engagement.markets import MarketRules
 from engagement.measures import engine, rollups
@@ -51,8 +52,6 @@ HEATMAP_COLUMNS = (
     "barrier_point",
     "hidden_reason",
 )
-# a cell starting with one of these would run as a formula in a spreadsheet
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -339,12 +338,6 @@ def _build(
     )
 
 
-def _neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def heatmap_csv(report: Heatmap) -> str:
     """The heatmap as CSV, formula characters neutralised."""
     buffer = io.StringIO()
@@ -352,7 +345,7 @@ def heatmap_csv(report: Heatmap) -> str:
     writer.writeheader()
     for row in report.rows:
         writer.writerow(
-            {key: "" if v is None else _neutralise(v) for key, v in record(row, report.k).items()}
+            {key: "" if v is None else neutralise(v) for key, v in record(row, report.k).items()}
         )
     return buffer.getvalue()
 

@@ -19,6 +19,7 @@ from engagement.ui.context import (
     settings,
     show_flash,
 )
+from engagement.ui.failure import failures_shown
 from engagement.ui.gate import sign_in_gate
 from engagement.ui.nav import guard, navigation
 
@@ -30,6 +31,7 @@ __all__ = [
     "PAGE_ICON",
     "act",
     "current_actor",
+    "failures_shown",
     "flash",
     "forget_privacy_thresholds",
     "guard",

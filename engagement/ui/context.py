@@ -11,24 +11,24 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy import Engine
 
-from engagement import PROJECT_DIR
+from engagement import PROJECT_DIR, failures
 from engagement.authz import Actor
-from engagement.config import Settings, load_settings
+from engagement.config import DatabaseTimeouts, Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
-from engagement.errors import ConfigurationError, VirageError
+from engagement.errors import ConfigurationError
 from engagement.i18n import _
-from engagement.safe_text import plain_markdown
 from engagement.services.settings import Privacy, privacy
+from engagement.ui.failure import show_failure
 
 T = TypeVar("T")
 ACTOR_KEY = "virage.actor"
 
 
 @st.cache_resource(show_spinner=False)
-def _booted_engine(url: str) -> Engine:
+def _booted_engine(url: str, timeouts: DatabaseTimeouts) -> Engine:
     """Migrate once per process and database, then share the engine."""
-    migrate(url)
-    return get_engine(url)
+    migrate(url, timeouts)
+    return get_engine(url, timeouts)
 
 
 @lru_cache(maxsize=16)  # keyed by the environment itself, so a changed variable is read
@@ -53,7 +53,7 @@ def settings() -> Settings:
 @st.cache_data(ttl=30, show_spinner=False)
 def _privacy(url: str, default_k: int) -> Privacy:
     # shared by the sessions of this process for 30 s: another replica's change shows by then
-    with unit_of_work(_booted_engine(url)) as session:
+    with unit_of_work(engine()) as session:
         return privacy(session, default_k)
 
 
@@ -68,7 +68,7 @@ def forget_privacy_thresholds() -> None:
 
 
 def engine() -> Engine:
-    return _booted_engine(settings().database_url)
+    return _booted_engine(settings().database_url, settings().timeouts)
 
 
 def current_actor() -> Actor:
@@ -93,21 +93,28 @@ def _call(fn: Callable[..., T], actor: Actor | None, kwargs: dict[str, Any]) -> 
 
 
 def load(fn: Callable[..., T], *, as_actor: bool = True, **kwargs: Any) -> T:
-    """Call a read service; on a domain error show it and stop the page."""
+    """Call a read service; on any error show Virage's message and stop the page."""
     try:
         return _call(fn, current_actor() if as_actor else None, kwargs)
-    except VirageError as exc:
-        st.error(plain_markdown(str(exc)))  # it may quote what someone typed
+    except Exception as exc:
+        show_failure(exc)
         st.stop()
         raise  # unreachable
 
 
-def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
-    """Call a service that changes data (one unit of work); show a domain error, return None."""
+def act(fn: Callable[..., T], *, idempotent: bool = False, **kwargs: Any) -> T | None:
+    """Call a service that changes data (one unit of work); show any error, return None.
+
+    `idempotent=True` (an answer, keyed by its participation token) retries transient
+    faults with backoff, each attempt its own unit of work: a dropped connection costs the
+    person nothing."""
+    actor = current_actor()
     try:
-        return _call(fn, current_actor(), kwargs)
-    except VirageError as exc:
-        st.error(plain_markdown(str(exc)))  # it may quote what someone typed
+        if idempotent:
+            return failures.retry_transient(lambda: _call(fn, actor, kwargs))
+        return _call(fn, actor, kwargs)
+    except Exception as exc:
+        show_failure(exc)
         return None
 
 

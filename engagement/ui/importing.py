@@ -9,9 +9,10 @@ from engagement.db import unit_of_work
 from engagement.errors import ImportProblem, ImportRejected, VirageError
 from engagement.i18n import N_, _, format_number, ngettext
 from engagement.people_import.mapping import CHOICES, field_label
-from engagement.safe_text import neutralise_cell, plain_label, plain_markdown
+from engagement.safe_text import plain_label, plain_markdown
 from engagement.services import people_import
 from engagement.services.people_import import ImportPreview
+from engagement.ui import downloads
 from engagement.ui.context import current_actor, engine
 
 MAP_KEY = "import.map."
@@ -117,7 +118,7 @@ def problem_table(problems: list[ImportProblem]) -> None:
         )
         st.download_button(
             _("Download every problem (CSV)"),
-            frame.map(neutralise_cell).to_csv(index=False).encode("utf-8-sig"),
+            downloads.problems_csv(problems),
             file_name="import-problems.csv",
             mime="text/csv",
             on_click="ignore",
@@ -138,7 +139,10 @@ def run_import(
         bar.progress(min(done / total, 1.0) if total else 1.0)
 
     try:
-        with unit_of_work(engine()) as session:
+        with (
+            people_import.one_import_at_a_time(engine(), dry_run=dry_run),
+            unit_of_work(engine()) as session,
+        ):
             report = people_import.import_people(
                 session=session,
                 actor=current_actor(),

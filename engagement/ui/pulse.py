@@ -82,7 +82,11 @@ def answer_form(wave: OpenWave) -> None:
             )
         sent = st.form_submit_button(_("Send my answers"), type="primary")
         if sent and act(
-            pulses.submit_response, wave_id=wave.wave_id, answers=answers, comment=comment
+            pulses.submit_response,
+            idempotent=True,  # one answer per participation token: a retry adds nothing
+            wave_id=wave.wave_id,
+            answers=answers,
+            comment=comment,
         ):
             flash(_("Thank you! Your answers were recorded without your name."))
             st.rerun()
@@ -117,9 +121,9 @@ def checkin_card() -> None:
             key="checkin.choice",
         )
         if picked:
-            act(pulses.submit_checkin, choice=picked)
+            act(pulses.submit_checkin, idempotent=True, choice=picked)
             flash(_("Thank you! See you tomorrow."))
             st.rerun()
         if st.button(_("Not today"), key="checkin.dismiss", type="tertiary"):
-            act(pulses.submit_checkin, choice=None)
+            act(pulses.submit_checkin, idempotent=True, choice=None)
             st.rerun()

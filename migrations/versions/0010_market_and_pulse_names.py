@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from engagement.downgrades import refuse_to_lose
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
@@ -96,7 +98,25 @@ def upgrade() -> None:
     _backfill_descriptions()
 
 
+def _texts_lost() -> int:
+    """Names and descriptions the previous release cannot hold: a name in a language other
+    than the canonical one, a French description beside an English one."""
+    connection = op.get_bind()
+    lost = 0
+    for name in TABLES:
+        table = sa.table(name, sa.column("name", sa.String()), sa.column("names", sa.JSON()))
+        for canonical, names in connection.execute(sa.select(table.c.name, table.c.names)):
+            lost += sum(1 for text in (names or {}).values() if text and text != canonical)
+    for (texts,) in connection.execute(sa.select(MARKET.c.descriptions)):
+        kept = [lang for lang in LANGUAGES if (texts or {}).get(lang)]
+        lost += max(len(kept) - 1, 0)
+    return lost
+
+
 def downgrade() -> None:
+    refuse_to_lose(
+        op.get_bind(), "0010", "names and descriptions in a second language", _texts_lost()
+    )
     _restore_descriptions()
     with op.batch_alter_table("market", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("descriptions")
