@@ -24,7 +24,7 @@ from engagement.errors import ImportRejected, InvalidInput, NotFound, VirageErro
 from engagement.i18n import _, format_date, ngettext, set_language
 from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
-from engagement.services import markets, pulses, reports
+from engagement.services import markets, mixer, pulses, reports
 from engagement.services import people_import as import_service
 from engagement.services import roles as role_service
 from engagement.services.directory import actor_for_email, find_department
@@ -57,7 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("Only the org and its people: no past pulse waves or check-ins."),
     )
-    sub.add_parser("tick", help=_("Open the pulse waves that are due (run it daily from cron)."))
+    sub.add_parser(
+        "tick",
+        help=_(
+            "Release the pooled answers that can be released, then open the pulse waves "
+            "that are due (run it daily from cron, just after midnight)."
+        ),
+    )
     report = sub.add_parser("report", help=_("Print a report."))
     rsub_report = report.add_subparsers(dest="report", required=True, parser_class=_Parser)
     heat = rsub_report.add_parser(
@@ -193,7 +199,19 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cmd_tick(settings: Settings, _args: argparse.Namespace) -> int:
     migrate(settings.database_url)
-    with unit_of_work(get_engine(settings.database_url)) as session:
+    engine = get_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        k = privacy(session, settings.min_group_size).min_group_size
+    # the pool first: a wave that closed yesterday gets its last batches before it is read
+    done = mixer.release(engine, k=k)
+    print(
+        ngettext(
+            "Released {n} pooled answer ({waiting} waiting for more).",
+            "Released {n} pooled answers ({waiting} waiting for more).",
+            done.released,
+        ).format(n=done.released, waiting=done.waiting)
+    )
+    with unit_of_work(engine) as session:
         opened = pulses.open_due_waves(session)
     print(ngettext("Opened {n} wave.", "Opened {n} waves.", opened).format(n=opened))
     return 0

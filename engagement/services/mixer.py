@@ -1,0 +1,222 @@
+"""The mixer: releases pooled submissions as responses and check-ins, in shuffled batches.
+
+A submission is written at once as a sealed pool item in the transaction of its participation
+record (pulse_answers.py); whoever watches the database sees *who* submitted, never what. The
+mixer, on its own connection and transaction, opens the items of a scope (a wave, a check-in
+day), stores each one's snapshot coarsened for the scope's population (engagement/coarsening.py:
+the wave's invitees, the day's active people) and releases a group only when at least k pooled
+items share exactly what would be stored — so every released row is consistent with at least k
+of the people whose items the batch holds, even to someone holding the full statement log. The
+rows get new random ids, are written in shuffled order, and their pool items are deleted in
+the same transaction: a crash releases all or nothing, and nothing is released twice.
+
+While a scope is open, small groups wait for more. Once it is over (the wave's last day, the
+check-in's day, has passed), the leftovers climb the department tree with nothing but the
+department kept, and a group is released wherever k of them meet; fewer than k left in the
+whole scope stay sealed in the pool (they would be hidden from every figure anyway).
+
+Several replicas may run it at once: PostgreSQL hands each mixer the items no other one holds
+(FOR UPDATE SKIP LOCKED); SQLite's single writer lock is taken before reading.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
+from sqlmodel import Session, col
+
+from engagement.coarsening import DEPARTMENT_ONLY, Population, generalise, key
+from engagement.models import (
+    Answer,
+    Checkin,
+    Department,
+    Employee,
+    PoolItem,
+    Response,
+    Wave,
+    WaveInvite,
+)
+from engagement.models.pulses import random_id
+from engagement.pool import open_sealed
+
+POOL: Table = PoolItem.__table__  # type: ignore[attr-defined]
+RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
+ANSWERS: Table = Answer.__table__  # type: ignore[attr-defined]
+CHECKINS: Table = Checkin.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Released:
+    """What one run of the mixer released, and what it left waiting."""
+
+    released: int
+    batches: int
+    waiting: int
+
+
+def pooled_count(engine: Engine, scope: str) -> int:
+    """How many items of a scope wait in the pool."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(func.count()).select_from(POOL).where(POOL.c.scope == scope)
+            ).scalar_one()
+        )
+
+
+def release_if_due(engine: Engine, *, scope: str, k: int, today: date | None = None) -> Released:
+    """After a submission: run the mixer on its scope every k pooled items (cheap otherwise)."""
+    waiting = pooled_count(engine, scope)
+    if waiting < k or waiting % k:
+        return Released(0, 0, waiting)
+    return release(engine, k=k, today=today, scopes=[scope])
+
+
+def release(
+    engine: Engine,
+    *,
+    k: int,
+    today: date | None = None,
+    scopes: list[str] | None = None,
+    seed: int | None = None,
+) -> Released:
+    """Release what can be released, scope by scope, each in its own transaction."""
+    today = today or date.today()
+    if scopes is None:
+        with engine.connect() as connection:
+            scopes = sorted(connection.execute(select(POOL.c.scope).distinct()).scalars())
+    rng = random.SystemRandom() if seed is None else random.Random(seed)
+    total = Released(0, 0, 0)
+    for scope in scopes:
+        done = _release_scope(engine, scope, k, today, rng)
+        total = Released(
+            total.released + done.released,
+            total.batches + done.batches,
+            total.waiting + done.waiting,
+        )
+    return total
+
+
+def _locked_items(connection: Connection, scope: str) -> list[Any]:
+    query = select(POOL.c.id, POOL.c.kind, POOL.c.sealed).where(POOL.c.scope == scope)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    else:
+        # any write takes SQLite's one writer lock: other mixers wait here, not halfway
+        connection.execute(update(POOL).where(text("0 = 1")).values(kind=POOL.c.kind))
+    return list(connection.execute(query))
+
+
+def _release_scope(engine: Engine, scope: str, k: int, today: date, rng: random.Random) -> Released:
+    with engine.begin() as connection:
+        rows = _locked_items(connection, scope)
+        if not rows:
+            return Released(0, 0, 0)
+        items = [(r.id, open_sealed(r.id, r.kind, scope, r.sealed)) for r in rows]
+        parents: dict[int, int | None] = {
+            int(row.id): row.parent_id
+            for row in connection.execute(select(col(Department.id), col(Department.parent_id)))
+        }
+        population, over, day = _population(Session(bind=connection), scope, today, parents, k)
+        stored = {item_id: population.stored(c["snapshot"]) for item_id, c in items}
+        batches = _batches(stored, k, over, parents)
+        content = dict(items)
+        for batch in batches:
+            rng.shuffle(batch)
+            _write(connection, [(content[i], stored[i]) for i in batch], day)
+        released = [i for batch in batches for i in batch]
+        if released:
+            connection.execute(delete(POOL).where(POOL.c.id.in_(released)))
+        return Released(len(released), len(batches), len(items) - len(released))
+
+
+def _batches(
+    stored: dict[str, dict[str, Any]], k: int, over: bool, parents: dict[int, int | None]
+) -> list[list[str]]:
+    """Groups of at least k items storing exactly the same snapshot; once the scope is over,
+    leftovers climb the tree (department only) until k meet."""
+    batches: list[list[str]] = []
+    left = dict(stored)
+    rungs = [0]
+    if over:
+        depth = max((_depth(d, parents) for d in parents), default=0)
+        rungs += list(range(DEPARTMENT_ONLY, DEPARTMENT_ONLY + depth + 1))
+    for rung in rungs:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for item_id, snapshot in sorted(left.items()):
+            groups[key(generalise(snapshot, rung, parents))].append(item_id)
+        for members in groups.values():
+            if len(members) >= k:
+                for item_id in members:
+                    stored[item_id] = generalise(left.pop(item_id), rung, parents)
+                batches.append(members)
+    return batches
+
+
+def _depth(node: int, parents: dict[int, int | None]) -> int:
+    steps, current = 0, parents.get(node)
+    while current is not None:
+        steps, current = steps + 1, parents.get(current)
+    return steps
+
+
+def _population(
+    session: Session, scope: str, today: date, parents: dict[int, int | None], k: int
+) -> tuple[Population, bool, date]:
+    """The people a scope's snapshots are drawn from, whether the scope is over, and the day
+    its released rows carry (one day for the whole batch: never the time, nor who came when)."""
+    from engagement.services.pulses import SNAPSHOT_COLUMNS, snapshot_of
+
+    kind, _colon, value = scope.partition(":")
+    query = select(*SNAPSHOT_COLUMNS).where(col(Employee.active).is_(True))
+    if kind == "wave":
+        wave = session.get(Wave, int(value))
+        assert wave is not None  # a pool item's wave is its participation's: it exists
+        query = query.join(
+            WaveInvite,
+            (col(WaveInvite.employee_id) == Employee.id) & (col(WaveInvite.wave_id) == wave.id),
+        )
+        over, day = wave.closes_on < today, min(today, wave.closes_on)
+    else:
+        day = date.fromisoformat(value)
+        over = day < today
+    people = [snapshot_of(row, today) for row in session.connection().execute(query)]
+    return Population(people, parents, k), over, day
+
+
+def _write(
+    connection: Connection, batch: list[tuple[dict[str, Any], dict[str, Any]]], day: date
+) -> None:
+    """Insert one batch's rows, in the (shuffled) order given, under new random ids."""
+    responses, answers, checkins = [], [], []
+    for content, snapshot in batch:
+        if "wave_id" in content:
+            response_id = random_id()
+            responses.append(
+                {
+                    "id": response_id,
+                    "wave_id": content["wave_id"],
+                    "answered_on": day,
+                    "comment": content["comment"],
+                    **snapshot,
+                }
+            )
+            answers += [
+                {"response_id": response_id, "item_id": i, "value": v, "choice": c}
+                for i, v, c in content["answers"]
+            ]
+        else:
+            checkins.append(
+                {"id": random_id(), "day": day, "choice": content["choice"], **snapshot}
+            )
+    if responses:
+        connection.execute(insert(RESPONSES), responses)
+    if answers:
+        connection.execute(insert(ANSWERS), answers)
+    if checkins:
+        connection.execute(insert(CHECKINS), checkins)
