@@ -26,4 +26,8 @@ class PoolItem(SQLModel, table=True):
     id: str = Field(default_factory=random_id, primary_key=True, max_length=32)
     kind: str = Field(max_length=16)
     scope: str = Field(max_length=40, index=True)  # "wave:12", "checkin:2026-12-03"
+    # a digest of what will be stored with it (its coarsened snapshot): anyone holding the
+    # named rows computes the same for every person, so it tells nothing new, and it lets the
+    # mixer find groups of k with one GROUP BY instead of opening every item
+    batch_key: str = Field(max_length=64)
     sealed: bytes = Field(sa_type=LargeBinary, nullable=False)

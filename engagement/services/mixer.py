@@ -21,16 +21,21 @@ Several replicas may run it at once: PostgreSQL hands each mixer the items no ot
 
 from __future__ import annotations
 
+import hashlib
 import random
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 from sqlmodel import Session, col
 
 from engagement.coarsening import DEPARTMENT_ONLY, Population, generalise, key
+from engagement.config import load_settings
 from engagement.models import (
     Answer,
     Checkin,
@@ -43,6 +48,7 @@ from engagement.models import (
 )
 from engagement.models.pulses import random_id
 from engagement.pool import open_sealed
+from engagement.services.settings import privacy
 
 POOL: Table = PoolItem.__table__  # type: ignore[attr-defined]
 RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
@@ -59,6 +65,53 @@ class Released:
     waiting: int
 
 
+# a scope's population is fixed when its wave opens (the invitations) or read once a day (the
+# active people): each process keeps it a few minutes rather than reading it for every answer
+POPULATION_SECONDS = 300
+_populations: dict[tuple[str, str, int], tuple[float, Population]] = {}
+_lock = threading.Lock()
+
+
+def forget_populations() -> None:
+    """Drop the kept populations (tests that rebuild a company under the same URL)."""
+    with _lock:
+        _populations.clear()
+
+
+def population_for(connection: Connection, scope: str, k: int, today: date) -> Population:
+    """The people a scope's snapshots are drawn from, split into stored classes of k."""
+    cache_key = (str(connection.engine.url), scope, k)
+    now = time.monotonic()
+    with _lock:
+        kept = _populations.get(cache_key)
+    if kept is not None and now - kept[0] < POPULATION_SECONDS:
+        return kept[1]
+    population = _read_population(Session(bind=connection), scope, today, _parents(connection), k)
+    with _lock:
+        _populations[cache_key] = (now, population)
+    return population
+
+
+@lru_cache(maxsize=1)
+def _default_k() -> int:
+    return load_settings().min_group_size
+
+
+def prepare(
+    connection: Connection, scope: str, snapshot: dict[str, Any], today: date
+) -> tuple[dict[str, Any], str]:
+    """What will be stored of a snapshot submitted in a scope (coarsened for the scope's
+    population at the k in force), and the batch key of its pool item."""
+    k = privacy(Session(bind=connection), _default_k()).min_group_size
+    stored = population_for(connection, scope, k, today).stored(snapshot)
+    return stored, batch_key(stored)
+
+
+def batch_key(stored: dict[str, Any]) -> str:
+    """The digest of a stored snapshot that groups pool items (see models/pool.py)."""
+    return hashlib.sha256(key(stored).encode()).hexdigest()
+
+
 def pooled_count(engine: Engine, scope: str) -> int:
     """How many items of a scope wait in the pool."""
     with engine.connect() as connection:
@@ -70,10 +123,7 @@ def pooled_count(engine: Engine, scope: str) -> int:
 
 
 def release_if_due(engine: Engine, *, scope: str, k: int, today: date | None = None) -> Released:
-    """After a submission: run the mixer on its scope every k pooled items (cheap otherwise)."""
-    waiting = pooled_count(engine, scope)
-    if waiting < k or waiting % k:
-        return Released(0, 0, waiting)
+    """After a submission: release the scope's groups that reached k (one GROUP BY otherwise)."""
     return release(engine, k=k, today=today, scopes=[scope])
 
 
@@ -102,8 +152,34 @@ def release(
     return total
 
 
-def _locked_items(connection: Connection, scope: str) -> list[Any]:
+def _is_over(connection: Connection, scope: str, today: date) -> tuple[bool, date]:
+    """Whether a scope's time is past, and the one day its released rows carry (never the
+    time, nor who came when): the release day within the wave, the check-in's day."""
+    kind, _colon, value = scope.partition(":")
+    if kind == "wave":
+        closes_on = connection.execute(
+            select(col(Wave.closes_on)).where(col(Wave.id) == int(value))
+        ).scalar_one()
+        return closes_on < today, min(today, closes_on)
+    day = date.fromisoformat(value)
+    return day < today, day
+
+
+def _ready(connection: Connection, scope: str, k: int) -> list[str]:
+    return list(
+        connection.execute(
+            select(POOL.c.batch_key)
+            .where(POOL.c.scope == scope)
+            .group_by(POOL.c.batch_key)
+            .having(func.count() >= k)
+        ).scalars()
+    )
+
+
+def _locked_items(connection: Connection, scope: str, keys: list[str] | None) -> list[Any]:
     query = select(POOL.c.id, POOL.c.kind, POOL.c.sealed).where(POOL.c.scope == scope)
+    if keys is not None:
+        query = query.where(POOL.c.batch_key.in_(keys))
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     else:
@@ -113,26 +189,31 @@ def _locked_items(connection: Connection, scope: str) -> list[Any]:
 
 
 def _release_scope(engine: Engine, scope: str, k: int, today: date, rng: random.Random) -> Released:
+    with engine.connect() as connection:
+        over, day = _is_over(connection, scope, today)
+        keys = None if over else _ready(connection, scope, k)
+        waiting = pooled_count(engine, scope)
+    if keys == [] or not waiting:
+        return Released(0, 0, waiting)
     with engine.begin() as connection:
-        rows = _locked_items(connection, scope)
-        if not rows:
-            return Released(0, 0, 0)
-        items = [(r.id, open_sealed(r.id, r.kind, scope, r.sealed)) for r in rows]
-        parents: dict[int, int | None] = {
-            int(row.id): row.parent_id
-            for row in connection.execute(select(col(Department.id), col(Department.parent_id)))
-        }
-        population, over, day = _population(Session(bind=connection), scope, today, parents, k)
-        stored = {item_id: population.stored(c["snapshot"]) for item_id, c in items}
-        batches = _batches(stored, k, over, parents)
-        content = dict(items)
+        rows = _locked_items(connection, scope, keys)
+        items = {r.id: open_sealed(r.id, r.kind, scope, r.sealed) for r in rows}
+        stored = {item_id: dict(content["snapshot"]) for item_id, content in items.items()}
+        batches = _batches(stored, k, over, _parents(connection))
         for batch in batches:
             rng.shuffle(batch)
-            _write(connection, [(content[i], stored[i]) for i in batch], day)
+            _write(connection, [(items[i], stored[i]) for i in batch], day)
         released = [i for batch in batches for i in batch]
         if released:
             connection.execute(delete(POOL).where(POOL.c.id.in_(released)))
-        return Released(len(released), len(batches), len(items) - len(released))
+        return Released(len(released), len(batches), waiting - len(released))
+
+
+def _parents(connection: Connection) -> dict[int, int | None]:
+    return {
+        int(row.id): row.parent_id
+        for row in connection.execute(select(col(Department.id), col(Department.parent_id)))
+    }
 
 
 def _batches(
@@ -165,28 +246,21 @@ def _depth(node: int, parents: dict[int, int | None]) -> int:
     return steps
 
 
-def _population(
+def _read_population(
     session: Session, scope: str, today: date, parents: dict[int, int | None], k: int
-) -> tuple[Population, bool, date]:
-    """The people a scope's snapshots are drawn from, whether the scope is over, and the day
-    its released rows carry (one day for the whole batch: never the time, nor who came when)."""
+) -> Population:
+    """The wave's invitees, or the day's active people, with their snapshots."""
     from engagement.services.pulses import SNAPSHOT_COLUMNS, snapshot_of
 
     kind, _colon, value = scope.partition(":")
     query = select(*SNAPSHOT_COLUMNS).where(col(Employee.active).is_(True))
     if kind == "wave":
-        wave = session.get(Wave, int(value))
-        assert wave is not None  # a pool item's wave is its participation's: it exists
         query = query.join(
             WaveInvite,
-            (col(WaveInvite.employee_id) == Employee.id) & (col(WaveInvite.wave_id) == wave.id),
+            (col(WaveInvite.employee_id) == Employee.id) & (col(WaveInvite.wave_id) == int(value)),
         )
-        over, day = wave.closes_on < today, min(today, wave.closes_on)
-    else:
-        day = date.fromisoformat(value)
-        over = day < today
     people = [snapshot_of(row, today) for row in session.connection().execute(query)]
-    return Population(people, parents, k), over, day
+    return Population(people, parents, k)
 
 
 def _write(

@@ -37,6 +37,7 @@ from engagement.models import CheckinDay, Participation, PoolItem
 from engagement.models.pulses import Snapshot, random_id
 from engagement.pool import seal
 from engagement.privacy import checkin_scope, wave_scope
+from engagement.services import mixer
 
 SNAPSHOT_FIELDS = tuple(Snapshot.model_fields)
 PARTICIPATIONS: Table = Participation.__table__  # type: ignore[attr-defined]
@@ -65,11 +66,12 @@ def _postgresql_write() -> Any:
     pooled = (
         insert(POOL)
         .from_select(
-            ["id", "kind", "scope", "sealed"],
+            ["id", "kind", "scope", "batch_key", "sealed"],
             sa_select(
                 bindparam("id", type_=String),
                 bindparam("kind", type_=String),
                 bindparam("scope", type_=String),
+                bindparam("batch_key", type_=String),
                 bindparam("sealed", type_=LargeBinary),
             ).select_from(token),
         )
@@ -90,15 +92,15 @@ def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any])
     return bool(connection.execute(stmt, values).rowcount)
 
 
-def sealed_item(kind: str, scope: str, content: dict[str, Any]) -> dict[str, Any]:
-    """A pool row: a new random id, and the content sealed for it (engagement/pool.py)."""
+def sealed_item(
+    connection: Connection, kind: str, scope: str, content: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """A pool row: a new random id, the batch key, and the content — its snapshot already
+    coarsened as it will be stored — sealed for it (engagement/pool.py)."""
+    stored, batch = mixer.prepare(connection, scope, content["snapshot"], today)
     item_id = random_id()
-    return {
-        "id": item_id,
-        "kind": kind,
-        "scope": scope,
-        "sealed": seal(item_id, kind, scope, content),
-    }
+    sealed = seal(item_id, kind, scope, {**content, "snapshot": stored})
+    return {"id": item_id, "kind": kind, "scope": scope, "batch_key": batch, "sealed": sealed}
 
 
 def write_response(
@@ -117,8 +119,9 @@ def write_response(
         "answers": [[i, v, c] for i, (v, c) in answers.items()],
         "snapshot": {name: response[name] for name in SNAPSHOT_FIELDS},
     }
-    item = sealed_item("response", wave_scope(wave_id), content)
     connection: Connection = session.connection()
+    day = response["answered_on"]
+    item = sealed_item(connection, "response", wave_scope(wave_id), content, day)
     if connection.dialect.name == "postgresql":
         return bool(connection.execute(_WRITE_POSTGRESQL, {**token, **item}).scalar_one())
     if not insert_once(session, Participation, token):
@@ -135,7 +138,7 @@ def write_checkin(
     if not insert_once(session, CheckinDay, {"day": day, "token": token}):
         return False
     if content is not None:
-        session.connection().execute(
-            _INSERT_POOL, sealed_item("checkin", checkin_scope(day), content)
-        )
+        connection = session.connection()
+        item = sealed_item(connection, "checkin", checkin_scope(day), content, day)
+        connection.execute(_INSERT_POOL, item)
     return True

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("batch_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sqlite_with_rowid=False,
