@@ -11,7 +11,7 @@ WITHOUT ROWID.
 
 from __future__ import annotations
 
-from sqlalchemy import LargeBinary
+from sqlalchemy import Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from engagement.models.pulses import NO_ROWID, random_id
@@ -21,11 +21,12 @@ class PoolItem(SQLModel, table=True):
     """One sealed submission: its kind and scope (what its participation record says
     already), and a ciphertext of the same length as every other of its kind."""
 
-    __table_args__ = NO_ROWID
+    # the mixer's GROUP BY reads this index only, never the ciphertexts
+    __table_args__ = (Index("ix_poolitem_scope_batch", "scope", "batch_key"), NO_ROWID)
 
     id: str = Field(default_factory=random_id, primary_key=True, max_length=32)
     kind: str = Field(max_length=16)
-    scope: str = Field(max_length=40, index=True)  # "wave:12", "checkin:2026-12-03"
+    scope: str = Field(max_length=40)  # "wave:12", "checkin:2026-12-03"
     # a digest of what will be stored with it (its coarsened snapshot): anyone holding the
     # named rows computes the same for every person, so it tells nothing new, and it lets the
     # mixer find groups of k with one GROUP BY instead of opening every item

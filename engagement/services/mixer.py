@@ -192,9 +192,11 @@ def _release_scope(engine: Engine, scope: str, k: int, today: date, rng: random.
     with engine.connect() as connection:
         over, day = _is_over(connection, scope, today)
         keys = None if over else _ready(connection, scope, k)
-        waiting = pooled_count(engine, scope)
-    if keys == [] or not waiting:
-        return Released(0, 0, waiting)
+        if keys == []:  # the usual case after an answer: nothing to take the write lock for
+            return Released(0, 0, 0)
+    waiting = pooled_count(engine, scope)
+    if not waiting:
+        return Released(0, 0, 0)
     with engine.begin() as connection:
         rows = _locked_items(connection, scope, keys)
         items = {r.id: open_sealed(r.id, r.kind, scope, r.sealed) for r in rows}

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sqlite_with_rowid=False,
     )
-    op.create_index(op.f("ix_poolitem_scope"), "poolitem", ["scope"], unique=False)
+    op.create_index("ix_poolitem_scope_batch", "poolitem", ["scope", "batch_key"], unique=False)
     for table in SNAPSHOT_TABLES:
         with op.batch_alter_table(table) as batch:
             for flag in FLAGS:
@@ -44,5 +44,5 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             for flag in FLAGS:
                 batch.alter_column(flag, existing_type=sa.Boolean(), nullable=False)
-    op.drop_index(op.f("ix_poolitem_scope"), table_name="poolitem")
+    op.drop_index("ix_poolitem_scope_batch", table_name="poolitem")
     op.drop_table("poolitem")
