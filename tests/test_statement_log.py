@@ -279,3 +279,20 @@ def test_with_the_key_but_no_log_nothing_sealed_is_left_after_release_and_vacuum
     # what stays sealed (fewer than k in the whole scope) is what is still in the pool
     left = [s for s in sealed if s[12:60] in content]
     assert len(left) == remaining and all(n < K for n in per_scope.values())
+
+
+def test_the_readme_threat_model_names_tests_that_exist() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Threat model") :]
+    section = section[: section.index("\n### ", 1)] if "\n### " in section[1:] else section
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) >= 7  # the header and one row per holder
+    named = set(re.findall(r"`(tests/[\w/]+\.py)`", section))
+    assert "tests/test_statement_log.py" in named and "tests/test_mixer.py" in named
+    for path in named:
+        assert (Path(__file__).resolve().parent.parent / path).exists(), path
+    # the collusion that breaks the promise is said, and what is not done yet
+    assert "this collusion breaks the promise" in section
+    assert "anonymous board posts and upvotes are still written" in section
