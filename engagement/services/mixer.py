@@ -70,12 +70,15 @@ class Released:
 POPULATION_SECONDS = 300
 _populations: dict[tuple[str, str, int], tuple[float, Population]] = {}
 _lock = threading.Lock()
+_closing: dict[tuple[str, str], date] = {}
 
 
 def forget_populations() -> None:
     """Drop the kept populations (tests that rebuild a company under the same URL)."""
     with _lock:
         _populations.clear()
+        _ks.clear()
+        _closing.clear()
 
 
 def population_for(connection: Connection, scope: str, k: int, today: date) -> Population:
@@ -102,9 +105,26 @@ def prepare(
 ) -> tuple[dict[str, Any], str]:
     """What will be stored of a snapshot submitted in a scope (coarsened for the scope's
     population at the k in force), and the batch key of its pool item."""
-    k = privacy(Session(bind=connection), _default_k()).min_group_size
+    k = _k_in_force(connection)
     stored = population_for(connection, scope, k, today).stored(snapshot)
     return stored, batch_key(stored)
+
+
+# the administrator's k, read at most every 30 s per process (as the pages do): answering
+# does not pay a query for it
+_K_SECONDS = 30
+_ks: dict[str, tuple[float, int]] = {}
+
+
+def _k_in_force(connection: Connection) -> int:
+    url = connection.engine.url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    kept = _ks.get(url)
+    if kept is not None and now - kept[0] < _K_SECONDS:
+        return kept[1]
+    k = privacy(Session(bind=connection), _default_k()).min_group_size
+    _ks[url] = (now, k)
+    return k
 
 
 def batch_key(stored: dict[str, Any]) -> str:
@@ -157,9 +177,13 @@ def _is_over(connection: Connection, scope: str, today: date) -> tuple[bool, dat
     time, nor who came when): the release day within the wave, the check-in's day."""
     kind, _colon, value = scope.partition(":")
     if kind == "wave":
-        closes_on = connection.execute(
-            select(col(Wave.closes_on)).where(col(Wave.id) == int(value))
-        ).scalar_one()
+        cache_key = (str(connection.engine.url), scope)
+        closes_on = _closing.get(cache_key)
+        if closes_on is None:  # a wave's last day does not change once it is open
+            closes_on = connection.execute(
+                select(col(Wave.closes_on)).where(col(Wave.id) == int(value))
+            ).scalar_one()
+            _closing[cache_key] = closes_on
         return closes_on < today, min(today, closes_on)
     day = date.fromisoformat(value)
     return day < today, day
@@ -200,7 +224,10 @@ def _release_scope(engine: Engine, scope: str, k: int, today: date, rng: random.
     with engine.begin() as connection:
         rows = _locked_items(connection, scope, keys)
         items = {r.id: open_sealed(r.id, r.kind, scope, r.sealed) for r in rows}
-        stored = {item_id: dict(content["snapshot"]) for item_id, content in items.items()}
+        # coarsened now for the k of this release (the batch key was made with the k in force
+        # when the answer came: the same, unless an administrator changed it since)
+        population = population_for(connection, scope, k, today)
+        stored = {i: population.stored(content["snapshot"]) for i, content in items.items()}
         batches = _batches(stored, k, over, _parents(connection))
         for batch in batches:
             rng.shuffle(batch)

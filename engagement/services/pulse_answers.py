@@ -95,11 +95,11 @@ def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any])
 def sealed_item(
     connection: Connection, kind: str, scope: str, content: dict[str, Any], today: date
 ) -> dict[str, Any]:
-    """A pool row: a new random id, the batch key, and the content — its snapshot already
-    coarsened as it will be stored — sealed for it (engagement/pool.py)."""
-    stored, batch = mixer.prepare(connection, scope, content["snapshot"], today)
+    """A pool row: a new random id, the batch key (the digest of the snapshot as it will be
+    stored, coarsened), and the content sealed for it (engagement/pool.py)."""
+    _stored, batch = mixer.prepare(connection, scope, content["snapshot"], today)
     item_id = random_id()
-    sealed = seal(item_id, kind, scope, {**content, "snapshot": stored})
+    sealed = seal(item_id, kind, scope, content)
     return {"id": item_id, "kind": kind, "scope": scope, "batch_key": batch, "sealed": sealed}
 
 
