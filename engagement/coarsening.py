@@ -1,12 +1,13 @@
 """Coarsening snapshots until every stored combination is shared by at least k people.
 
 What is stored with an answer or a check-in to place it in departments and markets — its
-snapshot — is generalised one rung at a time: first the extra attributes, then tenure band,
-level, job family, location, the people-manager and customer-facing flags (set to None:
-neither yes nor no), then the department moves up the tree. A snapshot is stored at the first
-rung where at least k of the people it was drawn from (the wave's invitees; the day's active
-people for check-ins) share it — at the department rungs, everyone in the stored department's
-subtree does. The same ladder lets the mixer merge small groups (services/mixer.py).
+snapshot — is generalised for the people it is drawn from (the wave's invitees; the day's
+active people for check-ins): `Population` groups departments bottom-up into classes of at
+least k people, then each class keeps the finest rung of the ladder at which every combination
+in it is shared by at least k of its people. The ladder drops, in order, the extra attributes,
+tenure band, level, job family, location, the people-manager and customer-facing flags (set to
+None: neither yes nor no); rungs above that move the department up the tree, which the mixer
+uses to merge the leftovers of a closed wave (services/mixer.py).
 """
 
 from __future__ import annotations
