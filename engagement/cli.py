@@ -28,7 +28,7 @@ from engagement.maintenance import exclusive
 from engagement.models import Department
 from engagement.people_import.mapping import CHOICES
 from engagement.people_import.reader import read_file
-from engagement.services import markets, pulses, reports
+from engagement.services import markets, mixer, pulses, reports
 from engagement.services import people_import as import_service
 from engagement.services import roles as role_service
 from engagement.services.directory import actor_for_email, find_department
@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("Only the org and its people: no past pulse waves or check-ins."),
     )
-    sub.add_parser("tick", help=_("Open the pulse waves that are due (run it daily from cron)."))
+    sub.add_parser(
+        "tick",
+        help=_(
+            "Release the pooled answers that can be released, then open the pulse waves "
+            "that are due (run it daily from cron, just after midnight)."
+        ),
+    )
     report = sub.add_parser("report", help=_("Print a report."))
     rsub_report = report.add_subparsers(dest="report", required=True, parser_class=_Parser)
     heat = rsub_report.add_parser(
@@ -212,7 +218,19 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cmd_tick(settings: Settings, _args: argparse.Namespace) -> int:
     migrate(settings.database_url, settings.timeouts)
-    with unit_of_work(get_engine(settings.database_url, settings.timeouts)) as session:
+    engine = get_engine(settings.database_url, settings.timeouts)
+    with unit_of_work(engine) as session:
+        k = privacy(session, settings.min_group_size).min_group_size
+    # the pool first: a wave that closed yesterday gets its last batches before it is read
+    done = mixer.release(engine, k=k)
+    print(
+        ngettext(
+            "Released {n} pooled answer ({waiting} waiting for more).",
+            "Released {n} pooled answers ({waiting} waiting for more).",
+            done.released,
+        ).format(n=done.released, waiting=done.waiting)
+    )
+    with unit_of_work(engine) as session:
         opened = pulses.open_due_waves(session)
     print(ngettext("Opened {n} wave.", "Opened {n} waves.", opened).format(n=opened))
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import string
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,6 +13,7 @@ from engagement import PROJECT_DIR
 from engagement.authz import Role
 from engagement.errors import ConfigurationError
 from engagement.i18n import _
+from engagement.secret_key import read_secret
 
 MIN_GROUP_SIZE_FLOOR = 3
 
@@ -52,13 +52,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Minimum number of respondents behind any figure shown (k). Refused below 3.",
     ),
     Setting(
+        "VIRAGE_SECRET_KEY_FILE",
+        ".virage/secret.key",
+        "File holding the anonymity secret (at least 32 random characters, readable by the "
+        "portal's account only): it turns (person, wave) into the participation token and "
+        "encrypts answers while they wait in the pool. Never in the database's folder nor in "
+        "the env file that holds DATABASE_URL; with systemd, a LoadCredential= credential "
+        "(`%d/virage-secret-key`). The same on every replica, never changed. Development creates "
+        "the file when it is missing; production requires it.",
+    ),
+    Setting(
         "VIRAGE_SECRET_KEY",
-        "data/secret.key",
-        "Secret that turns (person, wave) into the participation token, so that who answered "
-        "cannot be joined to what was answered without it. Keep it outside the database, the "
-        "same on every replica, and never change it. Development creates one in the file shown; "
-        "production requires one in the variable. A value that is set must be strong: at least "
-        "32 characters and about 128 bits of estimated entropy.",
+        "",
+        "The same secret as a variable, for platforms that inject secrets into the environment "
+        "only; refused together with VIRAGE_SECRET_KEY_FILE. A value that is set must be "
+        "strong: at least 32 characters and about 128 bits of estimated entropy. Never put it "
+        "in the env file that holds DATABASE_URL.",
     ),
     Setting(
         "VIRAGE_ROLE_CLAIM",
@@ -144,6 +153,14 @@ def _sqlite_url(url: str) -> str:
     return prefix + str(path)
 
 
+def _sqlite_path(url: str) -> Path | None:
+    """The database file of an SQLite URL (None for another database or in memory)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:":
+        return None
+    return Path(url[len(prefix) :])
+
+
 def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
     """Read and validate the settings; raise ConfigurationError with what to fix."""
     env = os.environ if environ is None else environ
@@ -170,20 +187,15 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
             )
         )
     url = env.get("DATABASE_URL", "").strip() or _default("DATABASE_URL")
-    secret = env.get("VIRAGE_SECRET_KEY", "").strip()
-    if not secret:
-        if mode is Env.PRODUCTION:
-            raise ConfigurationError(
-                _("Set VIRAGE_SECRET_KEY (at least {n} random characters) in production.").format(
-                    n=SECRET_MIN_LENGTH
-                )
-            )
-        secret = _development_secret()
-    elif problem := secret_strength_problem(secret):
-        raise ConfigurationError(_("VIRAGE_SECRET_KEY {problem}").format(problem=problem))
+    database_url = _sqlite_url(url)
+    secret = read_secret(
+        env, production=mode is Env.PRODUCTION, database_path=_sqlite_path(database_url)
+    )
+    if problem := secret_strength_problem(secret):
+        raise ConfigurationError(_("The anonymity secret {problem}").format(problem=problem))
     claim = env.get("VIRAGE_ROLE_CLAIM", "").strip()
     return Settings(
-        database_url=_sqlite_url(url),
+        database_url=database_url,
         env=mode,
         min_group_size=k,
         secret_key=secret,
@@ -325,13 +337,3 @@ def _role_pair(entry: str) -> tuple[str, Role]:
             )
         )
     return value, role
-
-
-def _development_secret() -> str:
-    """A random secret kept in data/secret.key, made on first use (development only)."""
-    path = PROJECT_DIR / _default("VIRAGE_SECRET_KEY")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()

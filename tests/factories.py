@@ -63,3 +63,19 @@ def grant(
         assert dept.id is not None
         session.add(ManagerScope(employee_id=person.id, department_id=dept.id))
     session.flush()
+
+
+def release_as_is(session: Session, today: date) -> int:
+    """Release everything pooled with k = 1 — each answer stored as submitted — for tests of
+    what an answer holds or how figures are computed from answers. The mixer's own rules
+    (k at a time, coarsened snapshots) are tested in tests/test_mixer.py."""
+    from sqlalchemy import Engine
+
+    from engagement.services import mixer
+
+    session.commit()
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    released = mixer.release(bind, k=1, today=today).released
+    session.expire_all()
+    return released

@@ -334,6 +334,7 @@ def build_company(s: Session) -> Company:
             comment=f"{person.name}: the new process takes time we do not have.",
             today=TODAY - timedelta(days=6),
         )
+    f.release_as_is(s, TODAY - timedelta(days=6))  # released as given (tests/test_mixer.py)
     drivers = PulseDraft(
         name="Logistics pulse", item_ids=ITEMS, start_date=TODAY, market_ids=[only_logistics]
     )

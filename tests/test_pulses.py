@@ -133,6 +133,9 @@ def test_answering_once_skipping_items_and_refusals(
         today=MONDAY,
     )
     session.commit()
+    # sealed in the pool until the mixer releases it (tests/test_mixer.py)
+    assert session.exec(select(func.count()).select_from(Response)).one() == 0
+    assert f.release_as_is(session, MONDAY) == 1
     response = session.exec(select(Response)).one()
     assert response.comment == "More training please" and response.customer_facing
     assert {(a.item_id, a.value, a.choice) for a in session.exec(select(Answer)).all()} == {
@@ -185,6 +188,8 @@ def test_morning_checkin_once_a_day(session: Session, company: dict[str, object]
         session=session, actor=seller, choice=None, today=MONDAY + timedelta(days=1)
     )
     session.commit()
+    assert session.exec(select(func.count()).select_from(Checkin)).one() == 0  # pooled
+    assert f.release_as_is(session, MONDAY) == 1
     assert session.exec(select(func.count()).select_from(Checkin)).one() == 1
     assert session.exec(select(func.count()).select_from(CheckinDay)).one() == 2
 
@@ -234,6 +239,7 @@ def test_neither_ids_nor_storage_order_follow_the_order_of_answers(
             today=MONDAY,
         )
         session.commit()
+    assert f.release_as_is(session, MONDAY) == 5
     ids = session.exec(select(Response.id)).all()
     assert len(set(ids)) == 5 and all(len(i) == 32 for i in ids)
     # the ids are random (version-4 UUIDs), so they carry no time and no sequence...
@@ -299,6 +305,7 @@ def test_twenty_concurrent_submissions_leave_one_response(
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == 19
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(Participation)).one() == 1
+        assert f.release_as_is(s, MONDAY) == 1
         assert s.exec(select(func.count()).select_from(Response)).one() == 1
         assert s.exec(select(func.count()).select_from(Answer)).one() == 1
 
@@ -346,7 +353,7 @@ def test_a_pulse_question_of_its_own_is_answered_and_counted(
     pulses.submit_response(
         session=session, actor=seller, wave_id=wave.wave_id, answers={"custom_1": 5}, today=MONDAY
     )
-    session.commit()
+    f.release_as_is(session, MONDAY)
     tallies = engine.wave_tallies(session, session.get(Wave, wave.wave_id))  # type: ignore[arg-type]
     sales = company["sales"].id  # type: ignore[attr-defined]
     assert tallies[sales].scale[Dimension.UNDERSTANDING] == [1, 1, 5]

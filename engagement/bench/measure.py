@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -24,10 +24,10 @@ from engagement.authz import Actor
 from engagement.bench.company import Company
 from engagement.db import get_engine
 from engagement.markets import Criteria, MarketRules
-from engagement.models import Answer, Checkin, Participation, Response
+from engagement.models import Answer, Checkin, Participation, Response, Wave
 from engagement.privacy import participant_token, wave_scope
 from engagement.questions import CUSTOMER_OPTION, ItemType, default_bank
-from engagement.services import reports
+from engagement.services import mixer, reports
 from engagement.services.markets import count_members
 from engagement.services.pulses import submit_response
 
@@ -149,6 +149,10 @@ def segment(session: Session, rules: MarketRules) -> int:
     return count_members(session, rules)
 
 
+# the bench runs the mixer with the default k, as the portal does after each answer
+BENCH_K = 5
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -163,6 +167,10 @@ class Submissions:
     participations: int
     lost: int
     duplicates: int
+    release_median_s: float | None  # answer to release, while the wave is open (FIFO estimate)
+    released_while_open: int
+    released_at_close: int
+    still_pooled: int
 
 
 def _answers(rng: random.Random) -> dict[str, object]:
@@ -181,12 +189,16 @@ def _writers(
     day: date,
     people: list[int],
     progress: Callable[[int], object] | None,
+    events: list[tuple[float, int, int]],
 ) -> tuple[float, int]:
-    """Eight writer threads, each with its own session, answer for distinct people at once:
-    the seconds it took and how many submissions failed."""
+    """Eight writer threads, each with its own session, answer for distinct people at once and
+    run the mixer after each answer as the portal does: the seconds it took and how many
+    submissions failed. `events` gets (time, answers submitted, answers released)."""
     chunks = [people[i::WRITERS] for i in range(WRITERS)]
     failed = [0] * WRITERS
     start = threading.Barrier(WRITERS + 1)
+    lock = threading.Lock()
+    scope = wave_scope(wave_id)
 
     def writer(index: int) -> None:
         rng = random.Random(index)
@@ -203,6 +215,11 @@ def _writers(
                         today=day,
                     )
                     session.commit()
+                    with lock:
+                        events.append((time.perf_counter(), 1, 0))
+                    done = mixer.release_if_due(engine, scope=scope, k=BENCH_K, today=day)
+                    with lock:
+                        events.append((time.perf_counter(), 0, done.released))
                 except Exception:  # counted, then shown as lost
                     session.rollback()
                     failed[index] += 1
@@ -230,12 +247,20 @@ def submissions(
     """Rounds of eight concurrent writers, each round for people of its own; the median rate
     of the rounds, then every expected answer counted once (lost) and no more (duplicates)."""
     rates, failed = [], 0
+    events: list[tuple[float, int, int]] = []
     for batch in (people[i::rounds] for i in range(rounds)):
         if not batch:
             continue
-        elapsed, round_failed = _writers(engine, wave_id, day, batch, progress)
+        elapsed, round_failed = _writers(engine, wave_id, day, batch, progress, events)
         failed += round_failed
         rates.append((len(batch) - round_failed) / elapsed if elapsed else 0.0)
+    while_open = sum(r for _t, _s, r in events)
+    with Session(engine) as session:
+        wave = session.get(Wave, wave_id)
+        assert wave is not None
+        after = wave.closes_on + timedelta(days=1)
+    # what waits for more releases when the wave is over (tick, the day after)
+    at_close = mixer.release(engine, k=BENCH_K, today=after, scopes=[wave_scope(wave_id)])
     expected = {participant_token(wave_scope(wave_id), pid) for pid in people}
     with Session(engine) as session:
         stored = session.exec(
@@ -245,6 +270,7 @@ def submissions(
             session.exec(select(Participation.token).where(Participation.wave_id == wave_id)).all()
         )
     distinct = len(tokens & expected)
+    pooled = mixer.pooled_count(engine, wave_scope(wave_id))
     return Submissions(
         per_s=round(statistics.median(rates), 1) if rates else 0.0,
         rounds=[round(r, 1) for r in rates],
@@ -253,8 +279,24 @@ def submissions(
         stored=int(stored),
         participations=len(tokens),
         lost=len(people) - distinct,
-        duplicates=int(stored) - distinct,
+        duplicates=int(stored) + pooled - distinct,
+        release_median_s=_release_median(events),
+        released_while_open=while_open,
+        released_at_close=at_close.released,
+        still_pooled=pooled,
     )
+
+
+def _release_median(events: list[tuple[float, int, int]]) -> float | None:
+    """The median time from an answer to its release, pairing the n-th answer submitted with
+    the n-th released (first in, first out: the mixer does not say which is which — that is
+    its point)."""
+    submitted, released = [], []
+    for when, new, out in sorted(events):
+        submitted += [when] * new
+        released += [when] * out
+    lags = [out - new for new, out in zip(submitted, released, strict=False)]
+    return round(statistics.median(lags), 3) if lags else None
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -17,6 +17,7 @@ from engagement.models.campaigns import (
 from engagement.models.coaching import CoachingLog, HrPartner
 from engagement.models.markets import Market, MarketSnapshot, MarketSnapshotMember, PeopleImport
 from engagement.models.org import Department, DepartmentKind, Employee, ManagerScope, RoleGrant
+from engagement.models.pool import PoolItem
 from engagement.models.pulses import (
     Answer,
     Cadence,
@@ -67,6 +68,7 @@ __all__ = [
     "ModuleVersion",
     "Participation",
     "PeopleImport",
+    "PoolItem",
     "Pulse",
     "PulseTarget",
     "Response",

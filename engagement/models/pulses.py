@@ -110,8 +110,9 @@ class Snapshot(SQLModel):
     job_family: str | None = Field(default=None, max_length=120)
     level: int | None = None
     tenure_band: str | None = Field(default=None, max_length=8)
-    customer_facing: bool = False
-    people_manager: bool = False
+    # None: coarsened away (engagement/services/coarsening.py) — neither yes nor no
+    customer_facing: bool | None = False
+    people_manager: bool | None = False
     # sa_type, not sa_column: a Column object cannot be shared by the two tables using this
     extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
 

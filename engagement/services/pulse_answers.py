@@ -1,42 +1,45 @@
-"""Writing one pulse answer: its participation token, the response and the response's answers.
+"""Writing one pulse answer or check-in: its participation token and, sealed, its content.
 
 Answering is the hot path of a pulse (thousands of people within minutes). Statements are built
 once, run on the session's connection without ORM bookkeeping, and a second answer is stopped
 by ON CONFLICT DO NOTHING on the token's key — no savepoint, race-safe between processes and
 replicas, and the transaction stays usable.
 
-On PostgreSQL the three inserts are one statement (data-modifying CTEs): the response and its
-answers are inserted only when the token was, so one round trip does what three did, and the
-database's CPU — on a shared host, the limit under many writers — parses and plans once. SQLite
-runs in-process (no round trips to save) and has no data-modifying CTEs: three statements.
-Both write the same rows; the suite runs on both databases.
+What a person answered is not written as a response here: it goes, in the same transaction as
+the token, into the pool as one fixed-length AES-GCM ciphertext (engagement/pool.py), and the
+mixer releases it later among at least k others (services/mixer.py). Whoever reads the
+statement log or the database sees who answered, never what. On PostgreSQL the two inserts are
+one statement (data-modifying CTEs): the pool item is inserted only when the token was. SQLite
+runs in-process (no round trips to save) and has no data-modifying CTEs: two statements.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Integer,
+    LargeBinary,
     String,
     Table,
     bindparam,
     func,
     insert,
     literal_column,
-    true,
 )
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
-from engagement.models import Answer, CheckinDay, Participation, Response
+from engagement.models import CheckinDay, Participation, PoolItem
+from engagement.models.pulses import Snapshot, random_id
+from engagement.pool import seal
+from engagement.privacy import checkin_scope, wave_scope
+from engagement.services import mixer
 
-RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
-ANSWERS: Table = Answer.__table__  # type: ignore[attr-defined]
+SNAPSHOT_FIELDS = tuple(Snapshot.model_fields)
 PARTICIPATIONS: Table = Participation.__table__  # type: ignore[attr-defined]
 
 _INSERT_ONCE: dict[tuple[str, str], Any] = {
@@ -46,14 +49,12 @@ _INSERT_ONCE: dict[tuple[str, str], Any] = {
     for dialect, make in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
     for table in (PARTICIPATIONS, CheckinDay.__table__)  # type: ignore[attr-defined]
 }
-_INSERT_RESPONSE = insert(RESPONSES)
-# RETURNING makes SQLAlchemy send the answers as one multi-row INSERT (“insertmanyvalues”)
-# rather than one statement per answer
-_INSERT_ANSWERS = insert(ANSWERS).returning(ANSWERS.c.item_id)
+POOL: Table = PoolItem.__table__  # type: ignore[attr-defined]
+_INSERT_POOL = insert(POOL)
 
 
 def _postgresql_write() -> Any:
-    """Token, response and answers in one statement; it returns 1 if the token was new, else 0."""
+    """Token and sealed item in one statement; it returns 1 if the token was new, else 0."""
     token = (
         pg_insert(PARTICIPATIONS)
         .values(wave_id=bindparam("wave_id"), token=bindparam("token"))
@@ -61,41 +62,24 @@ def _postgresql_write() -> Any:
         .returning(PARTICIPATIONS.c.wave_id)
         .cte("new_token")
     )
-    # every response column comes from a parameter of its own name, but the wave comes from
-    # the token's row: no token inserted, no response
-    columns = [c for c in RESPONSES.c if c.name != "wave_id"]
-    response = (
-        insert(RESPONSES)
+    # the pool item is inserted only when the token was: no token inserted, nothing pooled
+    pooled = (
+        insert(POOL)
         .from_select(
-            [c.name for c in columns] + ["wave_id"],
-            sa_select(*[bindparam(c.name, type_=c.type) for c in columns], token.c.wave_id),
-        )
-        .returning(RESPONSES.c.id)
-        .cte("new_response")
-    )
-    items = (
-        func.unnest(
-            bindparam("item_ids", type_=ARRAY(String)),
-            bindparam("values", type_=ARRAY(Integer)),
-            bindparam("choices", type_=ARRAY(String)),
-        )
-        .table_valued("item_id", "value", "choice")
-        .render_derived()
-    )
-    answers = (
-        insert(ANSWERS)
-        .from_select(
-            ["response_id", "item_id", "value", "choice"],
-            # every item joined to the one new response (none: nothing to join)
-            sa_select(response.c.id, items.c.item_id, items.c.value, items.c.choice).select_from(
-                response.join(items, true())
-            ),
+            ["id", "kind", "scope", "batch_key", "sealed"],
+            sa_select(
+                bindparam("id", type_=String),
+                bindparam("kind", type_=String),
+                bindparam("scope", type_=String),
+                bindparam("batch_key", type_=String),
+                bindparam("sealed", type_=LargeBinary),
+            ).select_from(token),
         )
         .returning(literal_column("1"))
-        .cte("new_answers")
+        .cte("new_item")
     )
     # PostgreSQL runs every data-modifying CTE to completion, read or not
-    return sa_select(func.count()).select_from(token).add_cte(answers)
+    return sa_select(func.count()).select_from(token).add_cte(pooled)
 
 
 _WRITE_POSTGRESQL = _postgresql_write()
@@ -108,6 +92,17 @@ def insert_once(session: Session, model: type[SQLModel], values: dict[str, Any])
     return bool(connection.execute(stmt, values).rowcount)
 
 
+def sealed_item(
+    connection: Connection, kind: str, scope: str, content: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """A pool row: a new random id, the batch key (the digest of the snapshot as it will be
+    stored, coarsened), and the content sealed for it (engagement/pool.py)."""
+    _stored, batch = mixer.prepare(connection, scope, content["snapshot"], today)
+    item_id = random_id()
+    sealed = seal(item_id, kind, scope, content)
+    return {"id": item_id, "kind": kind, "scope": scope, "batch_key": batch, "sealed": sealed}
+
+
 def write_response(
     session: Session,
     *,
@@ -115,30 +110,35 @@ def write_response(
     response: dict[str, Any],
     answers: dict[str, tuple[int | None, str | None]],
 ) -> bool:
-    """Write a participation token, its response and answers; False (nothing written) if the
-    token exists already — this person answered this wave before."""
+    """Write a participation token and, sealed in the pool, the response and its answers;
+    False (nothing written) if the token exists already — this person answered this wave."""
+    wave_id = int(token["wave_id"])
+    content = {
+        "wave_id": wave_id,
+        "comment": response["comment"],
+        "answers": [[i, v, c] for i, (v, c) in answers.items()],
+        "snapshot": {name: response[name] for name in SNAPSHOT_FIELDS},
+    }
     connection: Connection = session.connection()
+    day = response["answered_on"]
+    item = sealed_item(connection, "response", wave_scope(wave_id), content, day)
     if connection.dialect.name == "postgresql":
-        written = connection.execute(
-            _WRITE_POSTGRESQL,
-            {
-                **token,
-                **response,
-                "item_ids": list(answers),
-                "values": [v for v, _c in answers.values()],
-                "choices": [c for _v, c in answers.values()],
-            },
-        ).scalar_one()
-        return bool(written)
+        return bool(connection.execute(_WRITE_POSTGRESQL, {**token, **item}).scalar_one())
     if not insert_once(session, Participation, token):
         return False
-    connection.execute(_INSERT_RESPONSE, response)
-    if answers:
-        connection.execute(
-            _INSERT_ANSWERS,
-            [
-                {"response_id": response["id"], "item_id": i, "value": v, "choice": c}
-                for i, (v, c) in answers.items()
-            ],
-        )
+    connection.execute(_INSERT_POOL, item)
+    return True
+
+
+def write_checkin(
+    session: Session, *, day: date, token: str, content: dict[str, Any] | None
+) -> bool:
+    """Write a check-in's day token and, sealed in the pool, its answer (None: dismissed);
+    False (nothing written) if this person already checked in that day."""
+    if not insert_once(session, CheckinDay, {"day": day, "token": token}):
+        return False
+    if content is not None:
+        connection = session.connection()
+        item = sealed_item(connection, "checkin", checkin_scope(day), content, day)
+        connection.execute(_INSERT_POOL, item)
     return True

@@ -22,7 +22,6 @@ from engagement.i18n import LANGUAGES, _, display_name
 from engagement.markets import TENURE_BANDS, MarketRules, hire_date_window
 from engagement.models import (
     Cadence,
-    Checkin,
     CheckinDay,
     Employee,
     Market,
@@ -39,7 +38,7 @@ from engagement.privacy import checkin_scope, participant_token, wave_scope
 from engagement.questions import Bank, Dimension, Item, ItemType, custom_item, default_bank
 from engagement.services import audit
 from engagement.services.markets import member_condition, take_snapshot, wave_launch_reason
-from engagement.services.pulse_answers import insert_once, write_response
+from engagement.services.pulse_answers import write_checkin, write_response
 from engagement.text_rules import check_date, clean_text
 
 COMMENT_MAX = 2000
@@ -380,7 +379,8 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _snapshot_of(row: Any, today: date) -> dict[str, Any]:
+def snapshot_of(row: Any, today: date) -> dict[str, Any]:
+    """A snapshot from a row of SNAPSHOT_COLUMNS."""
     department_id, location, job_family, level, hire_date, customer_facing, extra, manages = row
     return {
         "department_id": department_id,
@@ -397,7 +397,7 @@ def _snapshot_of(row: Any, today: date) -> dict[str, Any]:
 def _snapshot(session: Session, employee_id: int, today: date) -> dict[str, Any] | None:
     """A person's snapshot for an answer (None when they are not in the directory)."""
     row = session.connection().execute(_SNAPSHOT, {"employee_id": employee_id}).first()
-    return None if row is None else _snapshot_of(row, today)
+    return None if row is None else snapshot_of(row, today)
 
 
 # Answering reads the wave, its questions, the invitation and the person's snapshot at once
@@ -481,7 +481,7 @@ def submit_response(
         "wave_id": wave_id,
         "answered_on": today,
         "comment": text,
-        **_snapshot_of(person, today),
+        **snapshot_of(person, today),
     }
     if not write_response(
         session, token={"wave_id": wave_id, "token": token}, response=response, answers=checked
@@ -510,15 +510,13 @@ def submit_checkin(
         item = default_bank().item("first_thought")
         _check_value(item, choice)
     token = participant_token(checkin_scope(today), actor.employee_id)
-    if not insert_once(session, CheckinDay, {"day": today, "token": token}):
-        return False
+    content = None
     if choice is not None:
         snapshot = _snapshot(session, actor.employee_id, today)
         if snapshot is None:
             raise NotAllowed(_("Only people in the directory check in."))
-        session.add(Checkin(day=today, choice=choice, **snapshot))
-        session.flush()
-    return True
+        content = {"day": today.isoformat(), "choice": choice, "snapshot": snapshot}
+    return write_checkin(session, day=today, token=token, content=content)
 
 
 def previous_wave_id(*, session: Session, actor: Actor, wave_id: int) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable
 from functools import lru_cache
@@ -17,9 +18,11 @@ from engagement.config import DatabaseTimeouts, Settings, load_settings
 from engagement.db import get_engine, migrate, unit_of_work
 from engagement.errors import ConfigurationError
 from engagement.i18n import _
+from engagement.services import mixer
 from engagement.services.settings import Privacy, privacy
 from engagement.ui.failure import show_failure
 
+_LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 ACTOR_KEY = "virage.actor"
 
@@ -116,6 +119,19 @@ def act(fn: Callable[..., T], *, idempotent: bool = False, **kwargs: Any) -> T |
     except Exception as exc:
         show_failure(exc)
         return None
+
+
+def release_pooled(scope: str) -> None:
+    """After a submission was committed: let the mixer release its scope if a batch is ready.
+
+    The submission is safe in the pool whatever happens here; a mixer that fails (another
+    replica holds the lock too long, the database went away) is retried by the next
+    submission or `tick`, so the person is not shown an error for it.
+    """
+    try:
+        mixer.release_if_due(engine(), scope=scope, k=privacy_thresholds().min_group_size)
+    except Exception as exc:
+        _LOG.warning("the mixer did not run for %s: %s", scope, type(exc).__name__)
 
 
 FLASH_KEY = "virage.flash"

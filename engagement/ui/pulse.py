@@ -10,6 +10,7 @@ import streamlit as st
 from engagement.db import unit_of_work
 from engagement.i18n import _, format_date, format_percent
 from engagement.measures.suppression import reason_text
+from engagement.privacy import checkin_scope, wave_scope
 from engagement.questions import (
     CHANGE_PATH,
     FIRST_THOUGHT_ITEM,
@@ -22,7 +23,7 @@ from engagement.questions import (
 from engagement.safe_text import plain_label
 from engagement.services import pulses, reports
 from engagement.services.pulses import OpenWave
-from engagement.ui.context import act, engine, flash, load, settings
+from engagement.ui.context import act, engine, flash, load, release_pooled, settings
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -77,7 +78,9 @@ def answer_form(wave: OpenWave) -> None:
                 max_chars=pulses.COMMENT_MAX,
                 key=f"{key}.comment",
                 help=_(
-                    "Comments are shown only for groups of 10 people or more, never with your name."
+                    "Comments are shown only for groups of 10 people or more, never with your "
+                    "name, and only once enough others have written, so that no one can tell "
+                    "it was you."
                 ),
             )
         sent = st.form_submit_button(_("Send my answers"), type="primary")
@@ -88,7 +91,14 @@ def answer_form(wave: OpenWave) -> None:
             answers=answers,
             comment=comment,
         ):
-            flash(_("Thank you! Your answers were recorded without your name."))
+            release_pooled(wave_scope(wave.wave_id))
+            flash(
+                _(
+                    "Thank you! Your answers were recorded without your name. They count, "
+                    "and your comment is shown, once enough others have answered, so that no "
+                    "one can tell it was you."
+                )
+            )
             st.rerun()
 
 
@@ -121,7 +131,8 @@ def checkin_card() -> None:
             key="checkin.choice",
         )
         if picked:
-            act(pulses.submit_checkin, idempotent=True, choice=picked)
+            if act(pulses.submit_checkin, idempotent=True, choice=picked):
+                release_pooled(checkin_scope(date.today()))
             flash(_("Thank you! See you tomorrow."))
             st.rerun()
         if st.button(_("Not today"), key="checkin.dismiss", type="tertiary"):
