@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.emails import normalize_email, sign_in_key
+from engagement.text_rules import clean_text
 from engagement.errors import InvalidInput, NotFound
 from engagement.i18n import LANGUAGES, _
 from engagement.models import Department, Employee, ManagerScope, RoleGrant
@@ -386,7 +387,8 @@ def demo_personas(*, session: Session) -> list[Persona]:
 
 def ensure_employee_exists(session: Session, email: str) -> Employee:
     """The active employee with this email, or NotFound saying so."""
-    key = normalize_email(email)
+    # like any text, without control characters: PostgreSQL cannot even look up a NUL
+    key = normalize_email(clean_text(email, field=_("The email")))
     person = session.exec(select(Employee).where(Employee.email == key)).first()
     if person is None:
         raise NotFound(_("No one in the directory has the email {email}.").format(email=key))
