@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from engagement import org_tree
 from engagement.authz import Actor, Role, require_role
 from engagement.emails import normalize_email, sign_in_key
-from engagement.text_rules import clean_text
 from engagement.errors import InvalidInput, NotFound
 from engagement.i18n import LANGUAGES, _
 from engagement.models import Department, Employee, ManagerScope, RoleGrant
+from engagement.text_rules import clean_text
 
 
 def load_nodes(session: Session) -> list[org_tree.Node]:
