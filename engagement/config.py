@@ -192,7 +192,11 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         env, production=mode is Env.PRODUCTION, database_path=_sqlite_path(database_url)
     )
     if problem := secret_strength_problem(secret):
-        raise ConfigurationError(_("The anonymity secret {problem}").format(problem=problem))
+        if env.get("VIRAGE_SECRET_KEY", "").strip():
+            raise ConfigurationError(_("VIRAGE_SECRET_KEY {problem}").format(problem=problem))
+        raise ConfigurationError(
+            _("The secret key file (VIRAGE_SECRET_KEY_FILE) {problem}").format(problem=problem)
+        )
     claim = env.get("VIRAGE_ROLE_CLAIM", "").strip()
     return Settings(
         database_url=database_url,

@@ -33,7 +33,7 @@ from engagement.db import get_engine, unit_of_work
 from engagement.errors import InvalidInput, VirageError
 from engagement.measures import rollups
 from engagement.models import Answer, Employee, Participation, Response, Wave
-from engagement.services import directory, pulses
+from engagement.services import directory, mixer, pulses
 from engagement.services import people_import as import_service
 from engagement.services.pulses import PulseDraft
 from tests import factories
@@ -160,7 +160,9 @@ def answer_all(
 
 
 def stored(url: str, wave_id: int) -> tuple[int, int, int]:
-    """(tokens, responses, answers) of a wave: equal when nothing is half-written."""
+    """(tokens, responses, answers) of a wave: equal when nothing is half-written (the pool
+    released first, as it is, k = 1: the mixer's own rules are tested in test_mixer.py)."""
+    mixer.release(get_engine(url), k=1)
     with Session(get_engine(url)) as s:
         tokens = s.exec(
             select(func.count()).select_from(Participation).where(Participation.wave_id == wave_id)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from engagement.models import Answer, Participation, Pulse, Response, Wave
+from engagement.models.pool import PoolItem
 from engagement.models.pulses import random_id
 from engagement.services.pulse_answers import write_response
 from tests import factories as f
@@ -60,14 +61,28 @@ def test_writes_the_token_the_response_and_its_answers(
     token = {"wave_id": wave_id, "token": "t" * 40}
     assert write_response(session, token=token, response=response, answers=answers)
     session.commit()
+    # written at once, but only sealed in the pool beside its token: no response row yet
+    assert (_count(session, Participation), _count(session, PoolItem)) == (1, 1)
+    assert _count(session, Response) == 0
+    assert f.release_as_is(session, DAY) == 1
     stored = session.exec(select(Response)).one()
-    assert stored.model_dump() == {**response, "answered_on": DAY}
-    assert {
-        (a.response_id, a.item_id, a.value, a.choice) for a in session.exec(select(Answer)).all()
-    } == {(response["id"], i, v, c) for i, (v, c) in answers.items()}
+    # released with a new random id: nothing joins it to the pooled item or the token
+    assert stored.id != response["id"]
+    # the snapshot may be coarsened at release (tests/test_mixer.py); what places it stays
+    assert (stored.wave_id, stored.department_id, stored.comment, stored.answered_on) == (
+        response["wave_id"],
+        response["department_id"],
+        response["comment"],
+        DAY,
+    )
+    assert {(a.item_id, a.value, a.choice) for a in session.exec(select(Answer)).all()} == {
+        (i, v, c) for i, (v, c) in answers.items()
+    }
+    assert {a.response_id for a in session.exec(select(Answer)).all()} == {stored.id}
     assert [(p.wave_id, p.token) for p in session.exec(select(Participation)).all()] == [
         (wave_id, "t" * 40)
     ]
+    assert _count(session, PoolItem) == 0
 
 
 def test_a_second_answer_with_the_same_token_writes_nothing(
@@ -86,6 +101,7 @@ def test_a_second_answer_with_the_same_token_writes_nothing(
         answers={"a": (1, None), "b": (None, "tasks")},
     )
     session.commit()
+    f.release_as_is(session, DAY)
     assert (_count(session, Participation), _count(session, Response), _count(session, Answer)) == (
         1,
         1,
@@ -105,6 +121,7 @@ def test_every_item_skipped_still_counts_as_an_answer(
         answers={},
     )
     session.commit()
+    f.release_as_is(session, DAY)
     assert (_count(session, Participation), _count(session, Response), _count(session, Answer)) == (
         1,
         1,
@@ -115,14 +132,14 @@ def test_every_item_skipped_still_counts_as_an_answer(
 def test_a_failed_write_leaves_no_token_behind(
     session: Session, wave_and_department: tuple[int, int]
 ) -> None:
-    """A response the database refuses (here: a department that does not exist) takes its
-    token down with it, so the person can answer again — nothing is half written."""
-    wave_id, _department_id = wave_and_department
+    """A write the database refuses (here: a wave that does not exist) leaves neither token
+    nor pooled item, so the person can answer again — nothing is half written."""
+    _wave_id, department_id = wave_and_department
     with pytest.raises(IntegrityError):
         write_response(
             session,
-            token={"wave_id": wave_id, "token": "u" * 40},
-            response=_response(wave_id, 987654),
+            token={"wave_id": 987654, "token": "u" * 40},
+            response=_response(987654, department_id),
             answers={"a": (3, None)},
         )
         session.commit()
@@ -132,3 +149,4 @@ def test_a_failed_write_leaves_no_token_behind(
         0,
         0,
     )
+    assert _count(session, PoolItem) == 0

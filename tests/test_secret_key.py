@@ -14,7 +14,8 @@ from engagement.config import load_settings
 from engagement.errors import ConfigurationError
 from engagement.secret_key import DEVELOPMENT_KEY
 
-STRONG = "k" * 40
+MOVED = "Zr4Kt8WcPq1Lm6Nv0Xy3Bh7Dj2Gf5Sa9Ue_Io-RwTk"  # another token_urlsafe(32)
+STRONG = "q7Vd2LwX9sKp4RzN0bTgY6hJmE3cUaF8iOx1WnBl5Qe"  # made with secrets.token_urlsafe(32)
 
 
 def _key_file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
@@ -91,15 +92,15 @@ from pathlib import Path
 root = Path({str(tmp_path)!r})
 sk.PROJECT_DIR = root
 (root / "data").mkdir()
-(root / "data" / "secret.key").write_text("o" * 40)
+(root / "data" / "secret.key").write_text({MOVED!r})
 print(sk.read_secret({{}}, production=False, database_path=root / "data" / "virage.db"))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "o" * 40
+    assert out.stdout.strip() == MOVED
     assert not (tmp_path / "data" / "secret.key").exists()
     moved = tmp_path / DEVELOPMENT_KEY
-    assert moved.read_text().strip() == "o" * 40 and moved.stat().st_mode & 0o777 == 0o600
+    assert moved.read_text().strip() == MOVED and moved.stat().st_mode & 0o777 == 0o600
 
 
 def test_six_processes_starting_at_once_share_one_key_made_by_one_of_them(
