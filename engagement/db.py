@@ -130,9 +130,25 @@ def migrate(url: str, timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS) -> None:
         # SQLite has no advisory lock: a file beside the database serialises processes, or
         # `init & tick & tick` on a new file race to create the same tables
         path = sqlite_path(url)
-        with file_lock(path, "migrate", wait=True) if path else _nothing(), engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with (
+            file_lock(path, "migrate", wait=True) if path else _nothing(),
+            engine.connect() as conn,
+        ):
+            # a column change copies the table (batch mode): with foreign keys on, dropping
+            # the old copy of a table others point at fails as soon as it holds rows. Off for
+            # the migration only (it cannot change inside a transaction), checked after.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left {len(broken)} dangling references")
+            finally:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 @contextmanager

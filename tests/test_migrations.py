@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -188,3 +189,29 @@ def test_a_downgrade_that_would_drop_rows_refuses_and_changes_nothing(sqlite_url
         assert conn.execute(text("SELECT count(*) FROM auditentry")).scalar() == 1
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() >= "0004"
     migrate(sqlite_url)
+
+
+def test_0011_upgrades_a_database_that_holds_answers(tmp_path: Path) -> None:
+    """0011 copies the response and check-in tables (SQLite batch mode) while answers point
+    at responses: with foreign keys on, that failed on any database holding an answer."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0010")
+    with get_engine(url).begin() as conn:
+        for sql in (
+            "INSERT INTO department (id, name, kind) VALUES (1, 'Acme', 'company')",
+            "INSERT INTO pulse (id, name, cadence, open_days, start_date, item_ids, custom_items,"
+            " allow_comment, active, created_by, created_at) VALUES (1, 'P', 'weekly', 5,"
+            " '2026-11-02', '[]', '[]', 1, 1, 'hr', '2026-11-01 00:00:00')",
+            "INSERT INTO wave (id, pulse_id, number, opens_on, closes_on, invited)"
+            " VALUES (1, 1, 1, '2026-11-02', '2026-11-06', 3)",
+            "INSERT INTO response (id, department_id, customer_facing, people_manager, extra,"
+            " wave_id, answered_on) VALUES ('r1', 1, 0, 0, '{}', 1, '2026-11-02')",
+            "INSERT INTO answer (response_id, item_id, value) VALUES ('r1', 'tools_support', 4)",
+        ):
+            conn.exec_driver_sql(sql)
+    migrate(url)
+    with get_engine(url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM answer").scalar_one() == 1
+        assert conn.exec_driver_sql("SELECT response_id FROM answer").scalar_one() == "r1"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1  # back on
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
