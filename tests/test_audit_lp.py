@@ -147,7 +147,7 @@ def test_the_audit_reads_a_real_wave_and_the_cli_reports_it(
     from their export records and attacked; the command says what it checked."""
     [audit] = audit_waves(session, [int(wave.id or 0)], 3)
     assert audit.views == 1  # no internal market yet: the unfiltered view
-    assert audit.result.facts >= 3 and audit.result.targets >= 1 and audit.result.checks > 0
+    assert audit.result.facts >= 1 and audit.result.targets >= 1 and audit.result.checks > 0
     assert audit.result.undecided == 0
     assert audit.result.findings == []
     monkeypatch.setenv("DATABASE_URL", database_url)
