@@ -27,6 +27,7 @@ import engagement.models  # noqa: F401  (registers the tables for truncation)
 from engagement.db import alembic_config, get_engine, migrate, unit_of_work
 from engagement.demo import build_demo_company
 from engagement.i18n import set_language
+from engagement.services import mixer
 
 PG_URL = os.environ.get("VIRAGE_TEST_DATABASE_URL", "").strip()
 REQUIRE_PG = os.environ.get("VIRAGE_REQUIRE_POSTGRES") == "1"
@@ -86,6 +87,9 @@ def _english_and_clean_caches() -> Iterator[None]:
     set_language("en")
     st.cache_data.clear()
     st.cache_resource.clear()
+    # the mixer keeps each database's population for a while, keyed by URL: on PostgreSQL
+    # runs one database is truncated and refilled test after test under the same URL
+    mixer.forget_populations()
     yield
     set_language("en")
     # AppTest runs the app as __main__ and leaves it there: a process spawned by a later
